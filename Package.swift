@@ -1,0 +1,126 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "appflowd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "appflowd", targets: ["appflowd"]),
+        .executable(name: "appflow-emulator", targets: ["appflow-emulator"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Pure: schedules, slots, client tokens and jitter. No I/O, no clock.
+        .target(
+            name: "Scheduling",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // TOML job file -> validated jobs, with line:column diagnostics.
+        .target(
+            name: "JobFile",
+            dependencies: ["Scheduling", .product(name: "TOMLKit", package: "TOMLKit")],
+            swiftSettings: swiftSettings
+        ),
+        // AWS Signature Version 4, on swift-crypto only.
+        .target(
+            name: "SigV4",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        // The AppFlow client: HTTP, credentials, endpoints, errors, retry decisions.
+        .target(
+            name: "AppFlow",
+            dependencies: [
+                "SigV4",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // A local AppFlow endpoint for the demo, the tests and the benchmarks.
+        .target(
+            name: "AppFlowEmulator",
+            dependencies: [
+                "SigV4",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // libsystemd: sd_notify and the journal.
+        .systemLibrary(
+            name: "CSystemd",
+            pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]
+        ),
+        // systemd notification and journald logging, wrapping CSystemd.
+        .target(
+            name: "Systemd",
+            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // The crash-safe record of what was sent and what came back, in the state directory.
+        .target(
+            name: "Ledger",
+            swiftSettings: swiftSettings
+        ),
+        // The daemon: timers, slot state machines, ledger, reload, status.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "AppFlow", "JobFile", "Scheduling", "Ledger", "Systemd",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "appflowd",
+            dependencies: [
+                "AppFlow", "JobFile", "Scheduling", "Daemon", "Ledger", "Systemd",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "appflow-emulator",
+            dependencies: [
+                "AppFlowEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobFileTests", dependencies: ["JobFile", "Scheduling"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")], swiftSettings: swiftSettings),
+        .testTarget(name: "AppFlowTests", dependencies: ["AppFlow"], swiftSettings: swiftSettings),
+        .testTarget(name: "AppFlowEmulatorTests", dependencies: ["AppFlowEmulator", "AppFlow", "SigV4"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["AppFlowEmulator", "Scheduling"], swiftSettings: swiftSettings),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: swiftSettings),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "AppFlow", "JobFile", "Scheduling", "Ledger"], swiftSettings: swiftSettings),
+    ]
+)

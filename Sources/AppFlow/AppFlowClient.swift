@@ -1,0 +1,188 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+import NIOSSL
+import SigV4
+
+/// Calls AppFlow's rest-json API over async-http-client, signing every request with SigV4.
+package final class AppFlowClient: Sendable {
+    package struct Configuration: Sendable {
+        package var region: String
+        package var endpoint: Endpoint
+        package var credentials: any CredentialProvider
+        /// A PEM bundle that replaces the system's trust roots (`AWS_CA_BUNDLE`).
+        package var caBundlePath: String?
+        package var maxConnections: Int = 16
+        package var connectTimeout: Duration = .seconds(5)
+        /// The whole request, from sending to the last byte of the answer.
+        package var requestTimeout: Duration = .seconds(30)
+        package var proxy: ProxySettings?
+        package var userAgent: String = "appflowd/\(AppFlowClient.version)"
+
+        package init(region: String, endpoint: Endpoint, credentials: any CredentialProvider) {
+            self.region = region
+            self.endpoint = endpoint
+            self.credentials = credentials
+        }
+    }
+
+    package static let version = "0.1.0"
+    static let maxResponseBytes = 8 * 1024 * 1024
+
+    package let configuration: Configuration
+    let http: HTTPClient
+    let credentialCache: CredentialCache
+    let now: @Sendable () -> Date
+
+    package init(configuration: Configuration, now: @escaping @Sendable () -> Date = Date.init) throws {
+        self.configuration = configuration
+        self.now = now
+        var tls = TLSConfiguration.makeClientConfiguration()
+        if let bundle = configuration.caBundlePath {
+            guard FileManager.default.isReadableFile(atPath: bundle) else {
+                throw AppFlowTransportError(.tls, "AWS_CA_BUNDLE \(bundle) cannot be read")
+            }
+            tls.trustRoots = .file(bundle)
+        }
+        var http = HTTPClient.Configuration(
+            tlsConfiguration: tls,
+            redirectConfiguration: .disallow,
+            timeout: .init(connect: .nanoseconds(configuration.connectTimeout.nanoseconds), read: .nanoseconds(configuration.requestTimeout.nanoseconds)),
+            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maxConnections)),
+            proxy: configuration.proxy?.proxy(for: configuration.endpoint),
+            decompression: .disabled
+        )
+        http.httpVersion = .http1Only
+        self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
+        credentialCache = CredentialCache(provider: configuration.credentials, now: now)
+    }
+
+    /// Must be called before the client is released.
+    package func shutdown() async throws {
+        try await http.shutdown()
+    }
+
+    // MARK: Operations
+
+    /// StartFlow. The token makes the call idempotent for 8 hours: the same token gives the same run.
+    package func startFlow(flowName: String, clientToken: String?) async throws -> StartFlowResult {
+        let body = JSONBody.object([
+            ("flowName", .string(flowName)),
+            ("clientToken", clientToken.map { .string($0) } ?? .absent),
+        ])
+        let answer = try await send(path: "/start-flow", body: body)
+        return try decode(StartFlowResult.self, from: answer, operation: "StartFlow")
+    }
+
+    package func describeFlow(flowName: String) async throws -> FlowDescription {
+        let answer = try await send(path: "/describe-flow", body: JSONBody.object([("flowName", .string(flowName))]))
+        return try decode(DescribeFlowWire.self, from: answer, operation: "DescribeFlow").model
+    }
+
+    /// One page of the flow's runs, newest first.
+    package func describeFlowExecutionRecords(flowName: String, maxResults: Int? = nil, nextToken: String? = nil) async throws -> FlowExecutionPage {
+        let body = JSONBody.object([
+            ("flowName", .string(flowName)),
+            ("maxResults", maxResults.map { .int($0) } ?? .absent),
+            ("nextToken", nextToken.map { .string($0) } ?? .absent),
+        ])
+        let answer = try await send(path: "/describe-flow-execution-records", body: body)
+        return try decode(ExecutionRecordsWire.self, from: answer, operation: "DescribeFlowExecutionRecords").model
+    }
+
+    /// Pages through the flow's runs until `executionId` is found; nil when it is not listed.
+    package func findExecution(flowName: String, executionId: String, maxPages: Int = 50) async throws -> FlowExecution? {
+        var token: String?
+        for _ in 0..<maxPages {
+            let page = try await describeFlowExecutionRecords(flowName: flowName, maxResults: 100, nextToken: token)
+            if let match = page.executions.first(where: { $0.executionId == executionId }) { return match }
+            guard let next = page.nextToken else { return nil }
+            token = next
+        }
+        return nil
+    }
+
+    // MARK: Transport
+
+    struct Answer {
+        var status: Int
+        var body: [UInt8]
+    }
+
+    func send(path: String, body: [UInt8]) async throws -> Answer {
+        let credentials = try await credentialCache.credentials()
+        let endpoint = configuration.endpoint
+        let fullPath = endpoint.basePath + path
+        var headers: [(name: String, value: String)] = [
+            ("host", endpoint.hostHeader),
+            ("content-type", "application/json"),
+        ]
+        let signer = SigV4Signer(credentials: credentials.signing, region: configuration.region, service: "appflow")
+        headers += signer.sign(SigV4Request(method: "POST", path: fullPath, headers: headers, body: body), date: now())
+
+        var request = HTTPClientRequest(url: endpoint.url(path: path))
+        request.method = .POST
+        for header in headers where header.name.lowercased() != "host" {
+            request.headers.add(name: header.name, value: header.value)
+        }
+        request.headers.replaceOrAdd(name: "host", value: endpoint.hostHeader)
+        request.headers.add(name: "user-agent", value: configuration.userAgent)
+        request.headers.add(name: "content-length", value: String(body.count))
+        request.body = .bytes(ByteBuffer(bytes: body))
+
+        let response: HTTPClientResponse
+        var collected: ByteBuffer
+        do {
+            response = try await http.execute(request, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds))
+            collected = try await response.body.collect(upTo: Self.maxResponseBytes)
+        } catch {
+            throw Self.transportError(error)
+        }
+        let bytes = collected.readBytes(length: collected.readableBytes) ?? []
+        let status = Int(response.status.code)
+        guard (200..<300).contains(status) else {
+            let responseHeaders = response.headers.map { (name: $0.name, value: $0.value) }
+            throw AppFlowServiceError.decode(statusCode: status, headers: responseHeaders, body: bytes)
+        }
+        return Answer(status: status, body: bytes)
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, from answer: Answer, operation: String) throws -> T {
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(answer.body.isEmpty ? Array("{}".utf8) : answer.body))
+        } catch {
+            throw AppFlowTransportError(.malformedResponse, "\(operation) answered HTTP \(answer.status) with a body that is not the expected JSON")
+        }
+    }
+
+    static func transportError(_ error: any Error) -> AppFlowTransportError {
+        if let transport = error as? AppFlowTransportError { return transport }
+        if let client = error as? HTTPClientError {
+            switch client {
+            case .connectTimeout, .readTimeout, .writeTimeout, .deadlineExceeded, .tlsHandshakeTimeout:
+                return AppFlowTransportError(.timeout, "\(client)")
+            case .remoteConnectionClosed, .cancelled:
+                return AppFlowTransportError(.connectionClosed, "\(client)")
+            default:
+                return AppFlowTransportError(.other, "\(client)")
+            }
+        }
+        if error is NIOSSLError || String(describing: type(of: error)).contains("SSL") {
+            return AppFlowTransportError(.tls, "\(error)")
+        }
+        if error is NIOTooManyBytesError {
+            return AppFlowTransportError(.malformedResponse, "response larger than \(maxResponseBytes) bytes")
+        }
+        return AppFlowTransportError(.connect, "\(error)")
+    }
+}
+
+extension Duration {
+    /// Whole nanoseconds (saturating).
+    package var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : scaled + attoseconds / 1_000_000_000
+    }
+}

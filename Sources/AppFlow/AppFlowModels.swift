@@ -1,0 +1,167 @@
+import Foundation
+
+/// StartFlow's answer. A scheduled or event-triggered flow is activated and has no executionId.
+package struct StartFlowResult: Sendable, Equatable, Codable {
+    package var flowArn: String?
+    package var flowStatus: String?
+    package var executionId: String?
+
+    package init(flowArn: String? = nil, flowStatus: String? = nil, executionId: String? = nil) {
+        self.flowArn = flowArn
+        self.flowStatus = flowStatus
+        self.executionId = executionId
+    }
+}
+
+/// The parts of DescribeFlow's answer that appflowd uses.
+package struct FlowDescription: Sendable, Equatable {
+    package var flowArn: String?
+    package var flowName: String?
+    package var flowStatus: String?
+    package var description: String?
+    /// `OnDemand`, `Scheduled` or `Event`.
+    package var triggerType: String?
+    package var lastRunStatus: String?
+    package var createdAt: Date?
+    package var lastUpdatedAt: Date?
+}
+
+/// One run of a flow, from DescribeFlowExecutionRecords.
+package struct FlowExecution: Sendable, Equatable {
+    package var executionId: String
+    /// `InProgress`, `Successful`, `Error`, `CancelStarted` or `Canceled`.
+    package var executionStatus: String?
+    package var recordsProcessed: Int64?
+    package var bytesProcessed: Int64?
+    package var bytesWritten: Int64?
+    package var errorMessage: String?
+    package var putFailuresCount: Int64?
+    package var startedAt: Date?
+    package var lastUpdatedAt: Date?
+
+    package init(executionId: String, executionStatus: String? = nil) {
+        self.executionId = executionId
+        self.executionStatus = executionStatus
+    }
+
+    /// True once the run can no longer change.
+    package var isFinished: Bool {
+        ["Successful", "Error", "Canceled"].contains(executionStatus ?? "")
+    }
+}
+
+/// One page of DescribeFlowExecutionRecords.
+package struct FlowExecutionPage: Sendable, Equatable {
+    package var executions: [FlowExecution]
+    package var nextToken: String?
+}
+
+// MARK: Wire shapes (rest-json; timestamps are epoch seconds)
+
+struct DescribeFlowWire: Decodable {
+    struct Trigger: Decodable { var triggerType: String? }
+    struct LastRun: Decodable { var mostRecentExecutionStatus: String? }
+    var flowArn: String?
+    var flowName: String?
+    var flowStatus: String?
+    var description: String?
+    var triggerConfig: Trigger?
+    var lastRunExecutionDetails: LastRun?
+    var createdAt: Double?
+    var lastUpdatedAt: Double?
+
+    var model: FlowDescription {
+        FlowDescription(
+            flowArn: flowArn,
+            flowName: flowName,
+            flowStatus: flowStatus,
+            description: description,
+            triggerType: triggerConfig?.triggerType,
+            lastRunStatus: lastRunExecutionDetails?.mostRecentExecutionStatus,
+            createdAt: createdAt.map(Date.init(timeIntervalSince1970:)),
+            lastUpdatedAt: lastUpdatedAt.map(Date.init(timeIntervalSince1970:))
+        )
+    }
+}
+
+struct ExecutionRecordsWire: Decodable {
+    struct Execution: Decodable {
+        struct Result: Decodable {
+            struct ErrorInfo: Decodable {
+                var putFailuresCount: Int64?
+                var executionMessage: String?
+            }
+            var errorInfo: ErrorInfo?
+            var bytesProcessed: Int64?
+            var bytesWritten: Int64?
+            var recordsProcessed: Int64?
+        }
+        var executionId: String?
+        var executionStatus: String?
+        var executionResult: Result?
+        var startedAt: Double?
+        var lastUpdatedAt: Double?
+    }
+    var flowExecutions: [Execution]?
+    var nextToken: String?
+
+    var model: FlowExecutionPage {
+        let executions = (flowExecutions ?? []).compactMap { wire -> FlowExecution? in
+            guard let id = wire.executionId else { return nil }
+            var execution = FlowExecution(executionId: id, executionStatus: wire.executionStatus)
+            execution.recordsProcessed = wire.executionResult?.recordsProcessed
+            execution.bytesProcessed = wire.executionResult?.bytesProcessed
+            execution.bytesWritten = wire.executionResult?.bytesWritten
+            execution.errorMessage = wire.executionResult?.errorInfo?.executionMessage
+            execution.putFailuresCount = wire.executionResult?.errorInfo?.putFailuresCount
+            execution.startedAt = wire.startedAt.map(Date.init(timeIntervalSince1970:))
+            execution.lastUpdatedAt = wire.lastUpdatedAt.map(Date.init(timeIntervalSince1970:))
+            return execution
+        }
+        return FlowExecutionPage(executions: executions, nextToken: nextToken.flatMap { $0.isEmpty ? nil : $0 })
+    }
+}
+
+/// Builds small JSON request bodies without a serializer: keys are ours, values are escaped.
+enum JSONBody {
+    static func object(_ pairs: [(String, JSONValue)]) -> [UInt8] {
+        var out = "{"
+        var first = true
+        for (key, value) in pairs {
+            if case .absent = value { continue }
+            if !first { out += "," }
+            first = false
+            out += quote(key) + ":"
+            switch value {
+            case .string(let text): out += quote(text)
+            case .int(let number): out += String(number)
+            case .absent: break
+            }
+        }
+        out += "}"
+        return Array(out.utf8)
+    }
+
+    enum JSONValue {
+        case string(String)
+        case int(Int)
+        case absent
+    }
+
+    static func quote(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += String(format: "\\u%04x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import TOMLKit
+
+/// Reads and validates a job file, reporting every problem at once with its line and column.
+package enum JobFileLoader {
+    /// Never throws, crashes or hangs; `jobFile` is nil iff there is an error diagnostic.
+    /// `now` (Unix seconds) decides which `at` times are in the past and whether a schedule still fires.
+    package static func load(path: String, now: Int64) -> (jobFile: JobFile?, diagnostics: [Diagnostic]) {
+        func fail(_ message: String) -> (JobFile?, [Diagnostic]) {
+            (nil, [Diagnostic(file: path, line: 1, column: 1, severity: .error, message: message)])
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
+            return fail("job file \(reason)")
+        }
+        defer { try? handle.close() }
+        // Read one byte more than the limit so an oversized file is refused without reading it all.
+        let data: Data
+        do {
+            data = try handle.read(upToCount: JobFileLimits.maxFileBytes + 1) ?? Data()
+        } catch {
+            return fail("job file cannot be read: \(error.localizedDescription)")
+        }
+        return parse(bytes: Array(data), fileName: path, now: now)
+    }
+
+    package static func parse(_ text: String, fileName: String, now: Int64) -> (jobFile: JobFile?, diagnostics: [Diagnostic]) {
+        parse(bytes: Array(text.utf8), fileName: fileName, now: now)
+    }
+
+    static func parse(bytes: [UInt8], fileName: String, now: Int64) -> (jobFile: JobFile?, diagnostics: [Diagnostic]) {
+        func fail(_ message: String, at offset: Int = 0) -> (JobFile?, [Diagnostic]) {
+            let (line, column) = position(of: offset, in: bytes)
+            return (nil, [Diagnostic(file: fileName, line: line, column: column, severity: .error, message: message)])
+        }
+        if bytes.count > JobFileLimits.maxFileBytes {
+            return fail("job file is larger than \(JobFileLimits.maxFileBytes >> 20) MiB")
+        }
+        if let bad = firstInvalidUTF8(bytes) {
+            return fail("job file is not valid UTF-8", at: bad)
+        }
+        // TOMLKit hands the text to C as a NUL-terminated string: a NUL would silently cut it short.
+        if let nul = bytes.firstIndex(of: 0) {
+            return fail("NUL character is not allowed in TOML", at: nul)
+        }
+        if let (offset, message) = crashGuard(bytes) {
+            return fail(message, at: offset)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        let table: TOMLTable
+        do {
+            // toml++ bounds nesting itself (TOML_MAX_NESTED_VALUES = 256), so deep input is an error, not a crash.
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            let d = Diagnostic(
+                file: fileName, line: max(1, error.source.begin.line), column: max(1, error.source.begin.column),
+                severity: .error, message: "TOML syntax: \(error.description)")
+            return (nil, [d])
+        } catch {
+            return fail("TOML syntax: \(error)")
+        }
+        var validator = JobFileValidator(fileName: fileName, locator: SourceLocator(bytes), now: now)
+        let jobFile = validator.validate(table)
+        let diagnostics = validator.diagnostics.sorted {
+            ($0.line, $0.column) < ($1.line, $1.column)
+        }
+        let hasError = diagnostics.contains { $0.severity == .error }
+        return (hasError ? nil : jobFile, diagnostics)
+    }
+
+    /// Input that toml++ 3 (inside TOMLKit 0.6.0) cannot survive, found by testing: a line starting
+    /// with `[[[` trips an assertion (abort), and a key with tens of thousands of dotted parts
+    /// overflows the stack. Both are invalid or absurd TOML, so refuse them before parsing.
+    static let maxKeyParts = 64
+
+    static func crashGuard(_ bytes: [UInt8]) -> (Int, String)? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            var start = i
+            while start < n, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+            var end = start
+            while end < n, bytes[end] != 0x0A { end += 1 }
+            if end - start >= 3, bytes[start] == 0x5B, bytes[start + 1] == 0x5B, bytes[start + 2] == 0x5B {
+                return (start, "TOML syntax: invalid table header '[[['")
+            }
+            // Dots in the key part: a header up to ']', or a key up to '='.
+            let stop: UInt8 = start < n && bytes[start] == 0x5B ? 0x5D : 0x3D
+            var dots = 0
+            var k = start
+            while k < end, bytes[k] != stop {
+                if bytes[k] == 0x2E { dots += 1 }
+                k += 1
+            }
+            if dots >= maxKeyParts {
+                return (start, "key has more than \(maxKeyParts) dotted parts")
+            }
+            i = end + 1
+        }
+        return nil
+    }
+
+    static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {
+        var i = 0
+        let n = bytes.count
+        while i < n {
+            let b = bytes[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            var minNext: UInt8 = 0x80
+            var maxNext: UInt8 = 0xBF
+            switch b {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; minNext = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; maxNext = 0x9F
+            case 0xF0: length = 4; minNext = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; maxNext = 0x8F
+            default: return i
+            }
+            guard i + length <= n else { return i }
+            if bytes[i + 1] < minNext || bytes[i + 1] > maxNext { return i }
+            for k in 2..<max(2, length) where bytes[i + k] & 0xC0 != 0x80 { return i }
+            i += length
+        }
+        return nil
+    }
+
+    /// Line and column of a byte offset, for problems found before the locator exists.
+    static func position(of offset: Int, in bytes: [UInt8]) -> (Int, Int) {
+        var line = 1
+        var lineStart = 0
+        for i in 0..<min(offset, bytes.count) where bytes[i] == 0x0A {
+            line += 1
+            lineStart = i + 1
+        }
+        // Count characters only over valid text before the offset.
+        let column = String(decoding: bytes[lineStart..<min(offset, bytes.count)], as: UTF8.self).count + 1
+        return (line, column)
+    }
+}

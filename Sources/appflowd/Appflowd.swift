@@ -1,0 +1,12 @@
+import ArgumentParser
+
+@main
+struct Appflowd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "appflowd",
+        abstract: "Starts Amazon AppFlow flows at the times a job file names.",
+        discussion: "Run `appflowd help <command>` for a command's options.",
+        version: "0.1.0",
+        subcommands: [Check.self, Next.self, Start.self]
+    )
+}

@@ -1,0 +1,26 @@
+# Installs what the demo and the tests need when it is missing, saying what it does.
+# Sourced by scripts/test and scripts/demo.
+
+as_root() {
+    if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+        echo "error: need root to run: $*" >&2; return 1; fi
+}
+
+install_deps() {
+    local apt_missing=()
+    command -v swift >/dev/null || { echo "error: swift is not on PATH (install Swift 6 first)" >&2; exit 1; }
+    command -v python3 >/dev/null || apt_missing+=(python3 python3-pip)
+    command -v systemd-analyze >/dev/null || apt_missing+=(systemd)
+    command -v openssl >/dev/null || apt_missing+=(openssl)
+    command -v pkg-config >/dev/null || apt_missing+=(pkg-config)
+    dpkg -s libsystemd-dev >/dev/null 2>&1 || apt_missing+=(libsystemd-dev)
+    if [ ${#apt_missing[@]} -gt 0 ]; then
+        echo "==> installing Debian packages: ${apt_missing[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_missing[@]}"
+    fi
+    if ! python3 -c 'import boto3, botocore, croniter, pytest' 2>/dev/null; then
+        echo "==> installing Python packages: boto3 botocore croniter pytest (pip)"
+        python3 -m pip install -q boto3 botocore croniter pytest
+    fi
+}
