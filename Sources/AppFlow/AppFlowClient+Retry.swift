@@ -58,7 +58,7 @@ extension AppFlowClient {
                     logger.warning("retrying", metadata: [
                         "event": "retrying", "flow_name": "\(flowName)", "client_token": "\(clientToken)",
                         "attempt": "\(attempt)", "error_code": "\(GaveUpError(underlying: error, attempts: attempt, reason: .notRetryable).code)",
-                        "error_message": "\(GaveUpError(underlying: error, attempts: attempt, reason: .notRetryable).message)", "wait_ms": "\(wait.milliseconds)",
+                        "error": "\(GaveUpError(underlying: error, attempts: attempt, reason: .notRetryable).message)", "wait_ms": "\(wait.milliseconds)",
                     ])
                     try await sleep(wait)
                 case .giveUp(let reason):

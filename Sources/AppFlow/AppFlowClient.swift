@@ -19,6 +19,8 @@ package final class AppFlowClient: Sendable {
         package var requestTimeout: Duration = .seconds(30)
         package var proxy: ProxySettings?
         package var userAgent: String = "appflowd/\(AppFlowClient.version)"
+        /// Where credential refresh problems are reported.
+        package var logger = Logger(label: "appflowd.credentials", factory: { _ in SwiftLogNoOpLogHandler() })
 
         package init(region: String, endpoint: Endpoint, credentials: any CredentialProvider) {
             self.region = region
@@ -55,7 +57,7 @@ package final class AppFlowClient: Sendable {
         )
         http.httpVersion = .http1Only
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
-        credentialCache = CredentialCache(provider: configuration.credentials, now: now)
+        credentialCache = CredentialCache(provider: configuration.credentials, logger: configuration.logger, now: now)
     }
 
     /// Must be called before the client is released.

@@ -71,15 +71,22 @@ package struct RetryPolicy: Sendable, Equatable {
 
     /// The same decision with the time since the first send given directly.
     package func decide(error: any Error, attempt: Int, elapsed: Duration, random: Double) -> RetryDecision {
+        decide(error: error, attempt: attempt, sinceFirstAttempt: elapsed, tokenAge: elapsed, random: random)
+    }
+
+    /// - Parameters:
+    ///   - sinceFirstAttempt: time since this slot's first attempt, for `deadline`.
+    ///   - tokenAge: time since the token was first sent (or recorded as about to be sent, which
+    ///     may be earlier, e.g. before a restart), for the token's safe life.
+    package func decide(error: any Error, attempt: Int, sinceFirstAttempt: Duration, tokenAge: Duration, random: Double) -> RetryDecision {
         guard Self.isRetryable(error) else { return .giveUp(reason: .notRetryable) }
         guard attempt < maxAttempts else { return .giveUp(reason: .attemptsExhausted) }
         var wait = backoff(attempt: attempt, random: random)
         if let service = error as? AppFlowServiceError, let retryAfter = service.retryAfter {
             wait = max(wait, .milliseconds(Int64((retryAfter * 1000).rounded(.up))))
         }
-        let nextAt = elapsed + wait
-        if nextAt > Self.tokenSafeLife { return .giveUp(reason: .tokenExpired) }
-        if nextAt > deadline { return .giveUp(reason: .deadlineExceeded) }
+        if tokenAge + wait > Self.tokenSafeLife { return .giveUp(reason: .tokenExpired) }
+        if sinceFirstAttempt + wait > deadline { return .giveUp(reason: .deadlineExceeded) }
         return .retry(after: wait)
     }
 

@@ -123,7 +123,7 @@ struct CredentialTests {
         _ = dir.write("aws", "[default]\naws_access_key_id = AKIDTESTSYSTEMD\naws_secret_access_key = \(Self.secret)\n")
         let env = [
             "AWS_ACCESS_KEY_ID": "AKIDTESTENV", "AWS_SECRET_ACCESS_KEY": Self.secret,
-            "CREDENTIALS_DIRECTORY": dir.path, "HOME": dir.path,
+            "CREDENTIALS_DIRECTORY": dir.path, "HOME": dir.path, "AWS_EC2_METADATA_DISABLED": "true",
         ]
         let first = try await CredentialProviderChain.default(environment: env).require()
         #expect(first.signing.accessKeyId == "AKIDTESTENV")
@@ -135,7 +135,7 @@ struct CredentialTests {
 
         let empty = TempDir()
         do {
-            _ = try await CredentialProviderChain.default(environment: ["HOME": empty.path]).require()
+            _ = try await CredentialProviderChain.default(environment: ["HOME": empty.path, "AWS_EC2_METADATA_DISABLED": "true"]).require()
             Issue.record("expected an error")
         } catch {
             let text = "\(error)"

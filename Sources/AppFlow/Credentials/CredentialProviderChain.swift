@@ -7,13 +7,17 @@ package struct CredentialProviderChain: CredentialProvider {
         self.providers = providers
     }
 
-    /// The SPEC's order. Web identity, container and instance-metadata providers slot in between
-    /// (after the systemd credential, after the profile) when they exist.
+    /// The SPEC's order, the SDKs' default chain: environment, systemd credential, web identity
+    /// (environment variables), the shared files and profile (static keys or a role), the
+    /// container endpoint, then EC2 instance metadata.
     package static func `default`(environment: [String: String], profile: String? = nil) -> CredentialProviderChain {
         CredentialProviderChain(providers: [
             EnvironmentCredentialProvider(environment: environment),
             SystemdCredentialProvider(environment: environment),
+            WebIdentityCredentialProvider(environment: environment),
             ProfileCredentialProvider(environment: environment, profile: profile),
+            ContainerCredentialProvider(environment: environment),
+            InstanceMetadataCredentialProvider(environment: environment),
         ])
     }
 

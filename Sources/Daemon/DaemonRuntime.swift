@@ -1,0 +1,208 @@
+import AppFlow
+import Foundation
+import JobFile
+import Ledger
+import Logging
+import Scheduling
+
+/// The scheduling loop and everything it owns: the planner (one wall-clock wait for the earliest
+/// slot of all jobs), the slot tasks, the ledger, the counters behind `STATUS=`, and the watchdog,
+/// which only the loop itself feeds.
+package actor DaemonRuntime {
+    package struct Dependencies: Sendable {
+        package var client: any FlowStarter
+        package var clock: any DaemonClock
+        package var ledger: Ledger
+        package var notifier: any DaemonNotifier
+        package var logger: Logger
+        package var random: @Sendable () -> Double
+        /// Half of systemd's WatchdogSec, or nil.
+        package var watchdogInterval: Duration?
+        /// How long in-flight StartFlow calls may finish after SIGTERM.
+        package var stopGrace: Duration
+
+        package init(client: any FlowStarter, clock: any DaemonClock, ledger: Ledger, notifier: any DaemonNotifier, logger: Logger,
+                     random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
+                     watchdogInterval: Duration? = nil, stopGrace: Duration = .seconds(10)) {
+            self.client = client
+            self.clock = clock
+            self.ledger = ledger
+            self.notifier = notifier
+            self.logger = logger
+            self.random = random
+            self.watchdogInterval = watchdogInterval
+            self.stopGrace = stopGrace
+        }
+    }
+
+    struct SlotID: Hashable, Sendable {
+        var job: String
+        var slot: Int64
+    }
+
+    let deps: Dependencies
+    var logger: Logger { deps.logger }
+    var jobFile: JobFile
+    var jobsByName: [String: (job: Job, order: Int)] = [:]
+    var planner: SchedulePlanner
+    var gate: StartGate
+    var status = DaemonStatus()
+    var slotTasks: [SlotID: Task<Void, Never>] = [:]
+    var inFlight: Set<SlotID> = []
+    /// Per job, the execution of a `wait = true` run still in progress (for `overlap`).
+    var runningByJob: [String: Set<SlotID>] = [:]
+    var stopping = false
+    private var loopWake: Task<Void, any Error>?
+    private var lastWatchdogMs: Int64 = .min
+    private var lastStatusText = ""
+
+    package init(jobFile: JobFile, dependencies: Dependencies) {
+        self.jobFile = jobFile
+        deps = dependencies
+        let state = dependencies.ledger.state()
+        planner = SchedulePlanner(
+            jobs: jobFile.jobs,
+            watermarks: state.jobs.compactMapValues(\.watermark),
+            nowMs: dependencies.clock.nowMs()
+        )
+        gate = StartGate(maxConcurrency: jobFile.maxConcurrency, rate: jobFile.rateLimit)
+        jobsByName = Self.index(jobFile.jobs)
+        status.jobs = jobFile.jobs.count
+        status.enabledJobs = jobFile.jobs.filter(\.enabled).count
+    }
+
+    static func index(_ jobs: [Job]) -> [String: (job: Job, order: Int)] {
+        var index: [String: (job: Job, order: Int)] = [:]
+        for (order, job) in jobs.enumerated() { index[job.name] = (job, order) }
+        return index
+    }
+
+    package var currentStatus: DaemonStatus { status }
+
+    // MARK: The loop
+
+    /// Resumes what the ledger left open, reports READY, then runs until `stop()`.
+    package func run() async {
+        resumeFromLedger()
+        logNextSlots()
+        refreshStatus(force: true)
+        deps.notifier.ready(status: status.text)
+        logger.info("ready", metadata: ["event": "ready", "jobs": "\(status.enabledJobs)", "status": "\(status.text)"])
+        while !stopping {
+            let now = deps.clock.nowMs()
+            let batch = planner.popDue(nowMs: now)
+            if !batch.due.isEmpty || !batch.skipped.isEmpty {
+                await dispatch(batch, nowMs: now)
+            }
+            feedWatchdog(nowMs: now)
+            refreshStatus()
+            if stopping { break }
+            await waitForNextWake(nowMs: deps.clock.nowMs())
+        }
+    }
+
+    private func waitForNextWake(nowMs: Int64) async {
+        var wake = planner.nextFireMs ?? (nowMs + 3_600_000)
+        if let interval = deps.watchdogInterval {
+            wake = min(wake, nowMs + max(1, interval.milliseconds))
+        }
+        // Never one wait of more than an hour: a long wait is re-armed, so nothing depends on it.
+        wake = min(wake, nowMs + 3_600_000)
+        let clock = deps.clock
+        let task = Task { try await clock.sleep(untilMs: wake) }
+        loopWake = task
+        _ = try? await task.value
+        loopWake = nil
+    }
+
+    /// Wakes the loop early (reload, stop).
+    func wakeLoop() {
+        loopWake?.cancel()
+    }
+
+    private func feedWatchdog(nowMs: Int64) {
+        guard let interval = deps.watchdogInterval else { return }
+        if lastWatchdogMs == .min || nowMs - lastWatchdogMs >= interval.milliseconds / 2 || nowMs < lastWatchdogMs {
+            deps.notifier.watchdog()
+            lastWatchdogMs = nowMs
+        }
+    }
+
+    func refreshStatus(force: Bool = false) {
+        if let next = planner.nextSlot {
+            status.next = (next.jobName, next.fireMs)
+        } else {
+            status.next = nil
+        }
+        let text = status.text
+        if force || text != lastStatusText {
+            lastStatusText = text
+            if !force { deps.notifier.status(text) }
+        }
+    }
+
+    func logNextSlots() {
+        for job in jobFile.jobs where job.enabled {
+            guard let order = jobsByName[job.name]?.order,
+                  let next = SchedulePlanner.firstFuture(job: job, order: order, nowMs: deps.clock.nowMs()) else { continue }
+            logger.slot(.scheduled, next, ["fire": "\(DaemonStatus.utc(ms: next.fireMs))", "schedule": "\(job.scheduleDescription)"])
+        }
+    }
+
+    // MARK: Dispatching due slots
+
+    private func dispatch(_ batch: SchedulePlanner.Batch, nowMs: Int64) async {
+        var records: [LedgerRecord] = []
+        var toStart: [(DueSlot, Job)] = []
+        let at = Double(nowMs) / 1000
+        for skipped in batch.skipped {
+            let message = skipped.count == 1 ? skipped.reason : "\(skipped.count) slots, the newest shown: \(skipped.reason)"
+            records.append(.skipped(job: skipped.newest.jobName, flow: skipped.newest.flow, slot: skipped.newest.slot, token: skipped.newest.token, at: at, message: message))
+            logger.slot(.skipped, skipped.newest, ["count": "\(skipped.count)", "reason": "\(skipped.reason)"])
+            status.skipped += skipped.count
+        }
+        for due in batch.due {
+            guard let (job, _) = jobsByName[due.jobName] else { continue }
+            let id = SlotID(job: due.jobName, slot: due.slot)
+            if slotTasks[id] != nil { continue }
+            if job.wait, job.overlap == .skip, let running = runningByJob[job.name], !running.isEmpty {
+                let message = "the previous run of this job is still in progress (overlap = skip)"
+                records.append(.skipped(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at, message: message))
+                logger.slot(.skipped, due, ["reason": "\(message)"])
+                status.skipped += 1
+                continue
+            }
+            records.append(.sent(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at))
+            toStart.append((due, job))
+        }
+        do {
+            // Durable before the first StartFlow: a crash from here on re-sends the same token.
+            try await deps.ledger.append(records)
+        } catch {
+            logger.critical("ledger write failed; not starting these slots", metadata: [
+                "event": "failed", "error_code": "LedgerWriteFailed", "error": "\(error)", "slots": "\(toStart.count)",
+            ])
+            status.failed += toStart.count
+            return
+        }
+        for (due, job) in toStart {
+            let machine = SlotStateMachine(policy: Self.policy(job.retry), wait: job.wait, tokenFirstSentMs: nowMs)
+            let order = jobsByName[due.jobName]?.order ?? 0
+            launch(due, job: job, machine: machine, first: nil, ticket: gate.register(fireMs: due.fireMs, slot: due.slot, jobOrder: order))
+        }
+    }
+
+    static func policy(_ retry: RetrySettings) -> RetryPolicy {
+        RetryPolicy(maxAttempts: retry.maxAttempts, initialBackoff: retry.initialBackoff, maxBackoff: retry.maxBackoff, deadline: retry.deadline)
+    }
+
+    func launch(_ due: DueSlot, job: Job, machine: SlotStateMachine, first: SlotStateMachine.Action?, ticket: StartGate.Ticket?) {
+        let id = SlotID(job: due.jobName, slot: due.slot)
+        slotTasks[id] = Task { await self.runSlot(due, job: job, machine: machine, first: first, ticket: ticket) }
+    }
+
+    func slotFinished(_ id: SlotID) {
+        slotTasks[id] = nil
+        if stopping, slotTasks.isEmpty { wakeLoop() }
+    }
+}

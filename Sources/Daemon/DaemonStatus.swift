@@ -1,0 +1,49 @@
+import Foundation
+
+/// Counts for `STATUS=` and the operator: what started, what is retrying, what failed.
+package struct DaemonStatus: Sendable, Equatable {
+    package var jobs = 0
+    package var enabledJobs = 0
+    package var started = 0
+    package var activated = 0
+    package var retrying = 0
+    package var failed = 0
+    package var skipped = 0
+    package var outcomeUnknown = 0
+    package var running = 0
+    package var next: (job: String, fireMs: Int64)?
+    package var reloadProblem: String?
+    package var stopping = false
+
+    package init() {}
+
+    package static func == (lhs: DaemonStatus, rhs: DaemonStatus) -> Bool {
+        lhs.text == rhs.text
+    }
+
+    /// One line for `systemctl status`.
+    package var text: String {
+        var parts: [String] = []
+        if stopping { parts.append("stopping") }
+        parts.append("\(enabledJobs) job\(enabledJobs == 1 ? "" : "s")" + (jobs != enabledJobs ? " (\(jobs - enabledJobs) disabled)" : ""))
+        if let next {
+            parts.append("next: \(next.job) at \(Self.utc(ms: next.fireMs))")
+        } else {
+            parts.append("nothing scheduled")
+        }
+        var counts = "started \(started), retrying \(retrying), failed \(failed)"
+        if activated > 0 { counts += ", activated \(activated)" }
+        if running > 0 { counts += ", running \(running)" }
+        if skipped > 0 { counts += ", skipped \(skipped)" }
+        if outcomeUnknown > 0 { counts += ", outcome unknown \(outcomeUnknown)" }
+        parts.append(counts)
+        var line = parts.joined(separator: "; ")
+        if let reloadProblem { line += " | reload failed, old jobs kept: \(reloadProblem)" }
+        return line
+    }
+
+    static func utc(ms: Int64) -> String {
+        let text = RFC3339UTC.format(seconds: ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
+        return text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
+    }
+}

@@ -1,0 +1,64 @@
+import AppFlow
+import Foundation
+import Logging
+import Synchronization
+
+/// What the daemon needs of AppFlow, per job region; `RegionalClients` in production, a fake in tests.
+package protocol FlowStarter: Sendable {
+    func startFlow(region: String?, flowName: String, clientToken: String) async throws -> StartFlowResult
+    func findExecution(region: String?, flowName: String, executionId: String) async throws -> FlowExecution?
+}
+
+/// One `AppFlowClient` per region the jobs use. `prepare(regions:)` builds them before READY (and
+/// before a reload is accepted), so that a missing region or a broken endpoint setting is caught
+/// then rather than at the first slot.
+package final class RegionalClients: FlowStarter {
+    private let clients = Mutex<[String: AppFlowClient]>([:])
+    private let environment: [String: String]
+    private let maxConnections: Int
+    private static let defaultKey = "\u{0}default"
+
+    private let logger: Logger
+
+    package init(environment: [String: String], maxConnections: Int, logger: Logger) {
+        self.environment = environment
+        self.maxConnections = maxConnections
+        self.logger = logger
+    }
+
+    /// Builds the clients for these regions (nil: the environment's or profile's region).
+    /// Returns the regions they resolved to.
+    @discardableResult
+    package func prepare(regions: Set<String?>) throws -> [String] {
+        try regions.map { try client($0).configuration.region }.sorted()
+    }
+
+    func client(_ region: String?) throws -> AppFlowClient {
+        let key = region ?? Self.defaultKey
+        if let existing = clients.withLock({ $0[key] }) { return existing }
+        var configuration = try AppFlowClient.Configuration.fromEnvironment(environment, region: region)
+        configuration.maxConnections = maxConnections
+        configuration.logger = logger
+        let created = try AppFlowClient(configuration: configuration)
+        let (winner, loser) = clients.withLock { clients -> (AppFlowClient, AppFlowClient?) in
+            if let raced = clients[key] { return (raced, created) }
+            clients[key] = created
+            return (created, nil)
+        }
+        if let loser { Task { try? await loser.shutdown() } }
+        return winner
+    }
+
+    package func startFlow(region: String?, flowName: String, clientToken: String) async throws -> StartFlowResult {
+        try await client(region).startFlow(flowName: flowName, clientToken: clientToken)
+    }
+
+    package func findExecution(region: String?, flowName: String, executionId: String) async throws -> FlowExecution? {
+        try await client(region).findExecution(flowName: flowName, executionId: executionId, maxPages: 10)
+    }
+
+    package func shutdown() async {
+        let all = clients.withLock { Array($0.values) }
+        for client in all { try? await client.shutdown() }
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The few POSIX calls the ledger needs, each turning a failed return into a `LedgerError`
+/// that names the file and the errno (never ignoring a return code).
+enum SystemCalls {
+    static func error(_ what: String, _ path: String, code: LedgerError.Code = .io, errno value: Int32 = errno) -> LedgerError {
+        LedgerError(code: code, file: path, message: "\(what): \(String(cString: strerror(value)))", errno: value)
+    }
+
+    /// Retries a call interrupted by a signal; throws on any other failure.
+    @discardableResult
+    static func retrying<T: BinaryInteger>(_ what: String, _ path: String, _ call: () -> T) throws -> T {
+        while true {
+            let result = call()
+            if result >= 0 { return result }
+            if errno != EINTR { throw error(what, path) }
+        }
+    }
+
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws -> Int32 {
+        try retrying("open", path) { posixOpen(path, flags | O_CLOEXEC, mode) }
+    }
+
+    static func close(_ fd: Int32) {
+        // After close(2) fails the descriptor is released anyway (Linux); nothing to retry.
+        _ = posixClose(fd)
+    }
+
+    /// Writes every byte, continuing after short writes.
+    static func writeAll(_ fd: Int32, _ data: Data, _ path: String) throws {
+        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
+            guard var pointer = buffer.baseAddress else { return }
+            var remaining = buffer.count
+            while remaining > 0 {
+                let written = try retrying("write", path) { posixWrite(fd, pointer, remaining) }
+                pointer += written
+                remaining -= written
+            }
+        }
+    }
+
+    /// The whole file from offset 0, read until end of file (it may grow while we read);
+    /// nil when it does not exist.
+    static func readFile(_ path: String) throws -> Data? {
+        let fd: Int32
+        do {
+            fd = try open(path, O_RDONLY)
+        } catch let failure as LedgerError where failure.errno == ENOENT {
+            return nil
+        }
+        defer { close(fd) }
+        return try readAll(fd, path)
+    }
+
+    static func readAll(_ fd: Int32, _ path: String) throws -> Data {
+        var data = Data()
+        let chunk = 1 << 20
+        var buffer = [UInt8](repeating: 0, count: chunk)
+        var offset: off_t = 0
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { raw in
+                try retrying("read", path) { pread(fd, raw.baseAddress, chunk, offset) }
+            }
+            if count == 0 { return data }
+            data.append(contentsOf: buffer[0..<count])
+            offset += off_t(count)
+        }
+    }
+
+    /// fdatasync: the file's data and size are durable when it returns.
+    static func dataSync(_ fd: Int32, _ path: String) throws {
+        #if os(Linux)
+        try retrying("fdatasync", path) { fdatasync(fd) }
+        #else
+        try retrying("fsync", path) { fsync(fd) }
+        #endif
+    }
+
+    static func sync(_ fd: Int32, _ path: String) throws {
+        try retrying("fsync", path) { fsync(fd) }
+    }
+
+    static func truncate(_ fd: Int32, to length: Int, _ path: String) throws {
+        try retrying("ftruncate", path) { ftruncate(fd, off_t(length)) }
+    }
+
+    /// Makes a rename or a new file in `directory` durable.
+    static func syncDirectory(_ directory: String) throws {
+        let fd = try open(directory, O_RDONLY | O_DIRECTORY)
+        defer { close(fd) }
+        try sync(fd, directory)
+    }
+
+    static func rename(_ from: String, to: String) throws {
+        try retrying("rename to \(to)", from) { posixRename(from, to) }
+    }
+
+    /// Removes a file; a missing one is fine.
+    static func removeIfPresent(_ path: String) throws {
+        if unlink(path) != 0, errno != ENOENT { throw error("unlink", path) }
+    }
+
+    /// Takes an exclusive, non-blocking flock: it is released when the descriptor is closed,
+    /// including when the process dies.
+    static func lockExclusively(_ fd: Int32, _ path: String, directory: String) throws {
+        while flock(fd, LOCK_EX | LOCK_NB) != 0 {
+            let value = errno
+            if value == EINTR { continue }
+            if value == EWOULDBLOCK {
+                throw LedgerError(
+                    code: .locked, file: directory,
+                    message: "the state directory is in use by another appflowd (lock held on \(path))", errno: value)
+            }
+            throw error("flock", path, errno: value)
+        }
+    }
+
+    /// Creates the directory and missing parents with mode 0700; leaves existing ones as they are.
+    static func makeDirectory(_ path: String) throws {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            if isDirectory.boolValue { return }
+            throw LedgerError(code: .io, file: path, message: "exists and is not a directory")
+        }
+        let parent = (path as NSString).deletingLastPathComponent
+        if !parent.isEmpty, parent != path { try makeDirectory(parent) }
+        if mkdir(path, 0o700) != 0 {
+            if errno == EEXIST { return }
+            throw error("mkdir", path)
+        }
+        // mkdir's mode is filtered by the umask; state holds tokens, so say 0700 exactly.
+        try retrying("chmod", path) { chmod(path, 0o700) }
+    }
+
+    static func fileExists(_ path: String) -> Bool {
+        access(path, F_OK) == 0
+    }
+}
+
+// File-scope names for the C calls that `SystemCalls` shadows with its own members.
+private func posixOpen(_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32 { open(path, flags, mode) }
+private func posixClose(_ fd: Int32) -> Int32 { close(fd) }
+private func posixWrite(_ fd: Int32, _ buffer: UnsafeRawPointer, _ count: Int) -> Int { write(fd, buffer, count) }
+private func posixRename(_ from: String, _ to: String) -> Int32 { rename(from, to) }

@@ -1,0 +1,74 @@
+import Logging
+import Testing
+
+@testable import Systemd
+
+@Suite
+struct ConsoleLineTests {
+    static let timestamp = "2026-11-26T01:00:17.250Z"
+
+    func line(_ level: Logger.Level = .info, _ message: String, _ metadata: Logger.Metadata) -> String {
+        SystemdLogging.consoleLine(timestamp: Self.timestamp, level: level, message: message, metadata: metadata)
+    }
+
+    @Test func retryLineReadsLikeTheSpec() {
+        let metadata: Logger.Metadata = [
+            "job_name": "accounts-nightly",
+            "flow_name": "salesforce-accounts",
+            "slot": "2026-11-26T01:00:00Z",
+            "client_token": "af-3b1f",
+            "attempt": "2",
+            "event": "retrying",
+            "error_code": "ThrottlingException",
+            "error": "ThrottlingException: Rate exceeded",
+        ]
+        #expect(
+            line(.warning, "retrying", metadata)
+                == "2026-11-26T01:00:17.250Z warning retrying job=accounts-nightly flow=salesforce-accounts"
+                + " slot=2026-11-26T01:00:00Z token=af-3b1f attempt=2 error=ThrottlingException: Rate exceeded"
+        )
+    }
+
+    @Test func otherKeysSortedBetweenKnownKeysAndError() {
+        #expect(
+            line(.info, "started", ["zeta": "1", "job_name": "j", "alpha": "2", "event": "activated", "execution_id": "e-1"])
+                == "\(Self.timestamp) info started job=j execution=e-1 alpha=2 event=activated zeta=1"
+        )
+    }
+
+    @Test func valuesAreQuotedAndEscapedOntoOneLine() {
+        let text = line(.error, "job file\nrejected", [
+            "file": "/etc/appflowd/my jobs.toml",
+            "empty": "",
+            "quote": "say \"hi\"",
+            "pair": "a=b",
+            "error": "line one\nline two",
+        ])
+        #expect(
+            text == #"\#(Self.timestamp) error job file\nrejected empty="" file="/etc/appflowd/my jobs.toml" pair="a=b" quote="say \"hi\"" error=line one\nline two"#
+        )
+        #expect(!text.contains("\n"))
+    }
+
+    @Test(arguments: [
+        (["error_code": "ValidationException"], " error=ValidationException"),
+        (["error_code": "ValidationException", "error": "flow suspended"], " error=ValidationException: flow suspended"),
+        (["error": "connection reset\u{7}"], " error=connection reset\\u{7}"),
+        ([:], ""),
+    ] as [(Logger.Metadata, String)])
+    func errorTail(metadata: Logger.Metadata, tail: String) {
+        #expect(line(.error, "failed", metadata) == "\(Self.timestamp) error failed" + tail)
+    }
+
+    @Test(arguments: [
+        (0, 0, "1970-01-01T00:00:00.000Z"),
+        (1_795_654_817, 250_000_000, "2026-11-26T01:00:17.250Z"),
+        (951_782_400, 500_999_999, "2000-02-29T00:00:00.500Z"),
+        (1_835_481_599, 999_999_999, "2028-02-29T23:59:59.999Z"),
+        (1_835_395_199, 1_000_000, "2028-02-28T23:59:59.001Z"),
+    ])
+    func timestamps(seconds: Int, nanoseconds: Int, expected: String) {
+        // Expected values computed independently with Python's datetime.
+        #expect(UTCTimestamp.format(seconds: seconds, nanoseconds: nanoseconds) == expected)
+    }
+}
