@@ -37,6 +37,8 @@ extension DaemonRuntime {
                 if attempt == 1 {
                     logger.slot(.starting, due, ["attempt": "1", "lateness_ms": "\(deps.clock.nowMs() - due.fireMs)"])
                 }
+                startCallBegan(due, attempt: attempt)
+                let began = ContinuousClock.now
                 let result: Result<StartFlowResult, any Error>
                 do {
                     result = .success(try await deps.client.startFlow(region: job.region, flowName: due.flow, clientToken: due.token))
@@ -45,6 +47,7 @@ extension DaemonRuntime {
                 }
                 gate.leave()
                 inFlight.remove(id)
+                startCallEnded(after: ContinuousClock.now - began, result)
                 switch result {
                 case .success(let answer): action = machine.startSucceeded(answer)
                 case .failure(let error): action = machine.startFailed(error, nowMs: deps.clock.nowMs(), random: deps.random())
@@ -57,6 +60,7 @@ extension DaemonRuntime {
                     "retry_in_ms": "\(after.milliseconds)",
                 ])
                 status.retrying += 1
+                metrics.retry(flow: due.flow)
                 refreshStatus()
                 let slept: Bool
                 do {
@@ -90,6 +94,7 @@ extension DaemonRuntime {
                     action = machine.pollAnswered(execution, nowMs: deps.clock.nowMs())
                 } catch {
                     logger.debug("describe-flow-execution-records failed", metadata: ["job_name": "\(due.jobName)", "error": "\(error)"])
+                    pollFailedMetric(error)
                     action = machine.pollFailed(nowMs: deps.clock.nowMs())
                 }
             }
@@ -109,7 +114,9 @@ extension DaemonRuntime {
             try await deps.ledger.append(record)
         } catch {
             logger.error("ledger write failed", metadata: ["job_name": "\(due.jobName)", "error": "\(error)"])
+            ledgerFailedMetric(error)
         }
+        countOutcome(outcome, for: due)
         var metadata: Logger.Metadata = ["attempt": "\(outcome.attempts)"]
         if let executionId = outcome.executionId { metadata["execution_id"] = "\(executionId)" }
         if let flowStatus = outcome.flowStatus { metadata["flow_status"] = "\(flowStatus)" }
@@ -208,6 +215,7 @@ extension DaemonRuntime {
         logger.notice("job file reloaded", metadata: ["event": "reloaded", "jobs": "\(status.enabledJobs)", "removed": "\(removed.sorted().joined(separator: ","))"])
         logNextSlots()
         refreshStatus(force: true)
+        publishJobMetrics(removed: removed)
         wakeLoop()
     }
 

@@ -20,10 +20,17 @@ package actor DaemonRuntime {
         package var watchdogInterval: Duration?
         /// How long in-flight StartFlow calls may finish after SIGTERM.
         package var stopGrace: Duration
+        /// Test-only fault (`APPFLOWD_TEST_FAULT=wedge-after-ready`): this long after READY the
+        /// scheduling loop blocks forever, so the integration test can watch systemd's watchdog
+        /// kill it. Always nil in production.
+        package var wedgeAfterReady: Duration?
+        /// Counters, histograms and gauges for `/metrics` and the textfile (`DaemonMetrics`).
+        package var metrics: DaemonMetrics
 
         package init(client: any FlowStarter, clock: any DaemonClock, ledger: Ledger, notifier: any DaemonNotifier, logger: Logger,
                      random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
-                     watchdogInterval: Duration? = nil, stopGrace: Duration = .seconds(10)) {
+                     watchdogInterval: Duration? = nil, stopGrace: Duration = .seconds(10), wedgeAfterReady: Duration? = nil,
+                     metrics: DaemonMetrics = .disabled) {
             self.client = client
             self.clock = clock
             self.ledger = ledger
@@ -32,6 +39,8 @@ package actor DaemonRuntime {
             self.random = random
             self.watchdogInterval = watchdogInterval
             self.stopGrace = stopGrace
+            self.wedgeAfterReady = wedgeAfterReady
+            self.metrics = metrics
         }
     }
 
@@ -55,6 +64,8 @@ package actor DaemonRuntime {
     private var loopWake: Task<Void, any Error>?
     private var lastWatchdogMs: Int64 = .min
     private var lastStatusText = ""
+    /// When the test-only wedge fault fires (see `Dependencies.wedgeAfterReady`).
+    private var wedgeAtMs: Int64?
 
     package init(jobFile: JobFile, dependencies: Dependencies) {
         self.jobFile = jobFile
@@ -86,13 +97,17 @@ package actor DaemonRuntime {
         resumeFromLedger()
         logNextSlots()
         refreshStatus(force: true)
+        publishJobMetrics()
         deps.notifier.ready(status: status.text)
         logger.info("ready", metadata: ["event": "ready", "jobs": "\(status.enabledJobs)", "status": "\(status.text)"])
+        if let wedge = deps.wedgeAfterReady { wedgeAtMs = deps.clock.nowMs() + wedge.milliseconds }
         while !stopping {
             let now = deps.clock.nowMs()
+            if let wedgeAtMs, now >= wedgeAtMs { await wedgeForever() }
             let batch = planner.popDue(nowMs: now)
             if !batch.due.isEmpty || !batch.skipped.isEmpty {
                 await dispatch(batch, nowMs: now)
+                publishNextAfter(batch, nowMs: now)
             }
             feedWatchdog(nowMs: now)
             refreshStatus()
@@ -106,6 +121,7 @@ package actor DaemonRuntime {
         if let interval = deps.watchdogInterval {
             wake = min(wake, nowMs + max(1, interval.milliseconds))
         }
+        if let wedgeAtMs { wake = min(wake, max(nowMs + 1, wedgeAtMs)) }
         // Never one wait of more than an hour: a long wait is re-armed, so nothing depends on it.
         wake = min(wake, nowMs + 3_600_000)
         let clock = deps.clock
@@ -113,6 +129,12 @@ package actor DaemonRuntime {
         loopWake = task
         _ = try? await task.value
         loopWake = nil
+    }
+
+    /// The test-only wedge: the loop stops here for good, so no WATCHDOG=1 is sent again.
+    private func wedgeForever() async {
+        logger.warning("test fault: wedging the scheduling loop", metadata: ["event": "test-fault", "fault": "wedge-after-ready"])
+        await withUnsafeContinuation { (_: UnsafeContinuation<Void, Never>) in }
     }
 
     /// Wakes the loop early (reload, stop).
@@ -160,6 +182,7 @@ package actor DaemonRuntime {
             records.append(.skipped(job: skipped.newest.jobName, flow: skipped.newest.flow, slot: skipped.newest.slot, token: skipped.newest.token, at: at, message: message))
             logger.slot(.skipped, skipped.newest, ["count": "\(skipped.count)", "reason": "\(skipped.reason)"])
             status.skipped += skipped.count
+            metrics.start(flow: skipped.newest.flow, outcome: SlotOutcome.skipped.rawValue, count: skipped.count)
         }
         for due in batch.due {
             guard let (job, _) = jobsByName[due.jobName] else { continue }
@@ -170,6 +193,7 @@ package actor DaemonRuntime {
                 records.append(.skipped(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at, message: message))
                 logger.slot(.skipped, due, ["reason": "\(message)"])
                 status.skipped += 1
+                metrics.start(flow: due.flow, outcome: SlotOutcome.skipped.rawValue)
                 continue
             }
             records.append(.sent(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at))
@@ -183,6 +207,8 @@ package actor DaemonRuntime {
                 "event": "failed", "error_code": "LedgerWriteFailed", "error": "\(error)", "slots": "\(toStart.count)",
             ])
             status.failed += toStart.count
+            ledgerFailedMetric(error)
+            for (due, _) in toStart { metrics.start(flow: due.flow, outcome: SlotOutcome.failed.rawValue) }
             return
         }
         for (due, job) in toStart {

@@ -67,6 +67,16 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
+        let metrics = jobFile.metricsListen == nil && jobFile.metricsFile == nil ? DaemonMetrics.disabled : .prometheus()
+        let exporter: MetricsExporter?
+        do {
+            exporter = try await MetricsExporter.start(.init(listen: jobFile.metricsListen, file: jobFile.metricsFile), metrics: metrics, logger: logger)
+        } catch {
+            logger.critical("cannot serve metrics", metadata: ["error": "\(error)"])
+            await clients.shutdown()
+            throw ExitCode(1)
+        }
+
         let notifier = SystemdDaemonNotifier(logger: logger)
         let runtime = DaemonRuntime(jobFile: jobFile, dependencies: .init(
             client: clients,
@@ -75,7 +85,9 @@ struct Run: AsyncParsableCommand {
             notifier: notifier,
             logger: logger,
             watchdogInterval: (try? SystemdNotifier.watchdogInterval()) ?? nil,
-            stopGrace: .milliseconds(Int64(stopGrace * 1000))
+            stopGrace: .milliseconds(Int64(stopGrace * 1000)),
+            wedgeAfterReady: Self.testFault(environment),
+            metrics: metrics
         ))
         let service = DaemonService(runtime: runtime, configPath: config, clients: clients, notifier: notifier, logger: logger, now: { clock.nowMs() })
         let group = ServiceGroup(configuration: .init(
@@ -84,8 +96,15 @@ struct Run: AsyncParsableCommand {
             logger: logger
         ))
         try await group.run()
+        await exporter?.stop()
         ledger.close()
         logger.notice("stopped", metadata: ["event": "stopped"])
+    }
+
+    /// Test-only: `APPFLOWD_TEST_FAULT=wedge-after-ready` wedges the scheduling loop 2 s after
+    /// READY, so tests/systemd can show systemd's watchdog killing a stuck daemon.
+    static func testFault(_ environment: [String: String]) -> Duration? {
+        environment["APPFLOWD_TEST_FAULT"] == "wedge-after-ready" ? .seconds(2) : nil
     }
 
     static func stateDirectory(explicit: String?, environment: [String: String]) -> String {

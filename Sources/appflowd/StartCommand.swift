@@ -2,6 +2,7 @@ import AppFlow
 import ArgumentParser
 import Foundation
 import Logging
+import Systemd
 
 /// `appflowd start FLOW`: one StartFlow now, with the daemon's client, credentials and retries.
 struct Start: AsyncParsableCommand {
@@ -46,7 +47,7 @@ struct Start: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let clientToken = token ?? UUID().uuidString.lowercased()
-        var logger = Logger(label: "appflowd") { StderrLogHandler(label: $0) }
+        var logger = Logger(label: "appflowd") { ConsoleLogHandler(label: $0) }
         logger.logLevel = .info
         let client: AppFlowClient
         do {

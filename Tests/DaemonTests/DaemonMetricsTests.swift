@@ -1,0 +1,152 @@
+import AppFlow
+import Foundation
+import JobFile
+import Ledger
+import Logging
+import Scheduling
+import Testing
+@testable import Daemon
+
+/// The runtime's metrics, read back from the Prometheus text it would serve, with a manual
+/// clock and a scripted AppFlow: every value is known exactly.
+@Suite(.serialized)
+struct DaemonMetricsTests {
+    static let t0: Int64 = 1_800_000_000
+
+    struct Harness {
+        let clock: ManualClock
+        let starter: FakeStarter
+        let notifier = RecordingNotifier()
+        let ledger: Ledger
+        let metrics = DaemonMetrics.prometheus()
+        let runtime: DaemonRuntime
+        let loop: Task<Void, Never>
+
+        init(_ toml: String, starter: FakeStarter = FakeStarter(), directory: String = temporaryDirectory()) async throws {
+            clock = ManualClock(nowMs: DaemonMetricsTests.t0 * 1000)
+            self.starter = starter
+            (ledger, _) = try Ledger.open(directory: directory)
+            let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+            runtime = DaemonRuntime(jobFile: try jobFile(toml), dependencies: .init(
+                client: starter, clock: clock, ledger: ledger, notifier: notifier, logger: logger,
+                random: { 0.5 }, stopGrace: .milliseconds(100), metrics: metrics
+            ))
+            let runtime = self.runtime
+            loop = Task { await runtime.run() }
+            let notifier = self.notifier
+            try await eventually("READY") { notifier.all.contains { $0.hasPrefix("READY=1") } }
+        }
+
+        var samples: Samples { Samples(text: metrics.exposition()) }
+
+        func stop() async {
+            await runtime.stop()
+            await loop.value
+            ledger.close()
+        }
+    }
+
+    @Test func retriedStartIsCountedOnceAsStartedWithItsRetryAndError() async throws {
+        let starter = FakeStarter()
+        let slot = Self.t0 + 60
+        let token = ClientToken.make(salt: "", job: "a", flow: "fa", slot: slot)
+        starter.fail(token: token, with: [AppFlowServiceError(code: "InternalServerException", message: "boom", statusCode: 500)])
+        let h = try await Harness("[retry]\ninitial_backoff = \"10s\"\n[[job]]\nname = \"a\"\nflow = \"fa\"\nevery = \"1m\"\n", starter: starter)
+        #expect(h.samples["appflowd_jobs"] == 1)
+        #expect(h.samples["appflowd_next_fire_timestamp_seconds", ["job_name": "a"]] == Double(slot))
+        #expect(h.samples["appflowd_schedule_interval_seconds", ["job_name": "a"]] == 60)
+        #expect(h.samples["appflowd_last_success_timestamp_seconds", ["job_name": "a"]] == nil, "never succeeded")
+
+        h.clock.set(slot * 1000 + 250)  // 250 ms late
+        try await eventually("retry sleeping") { await h.runtime.currentStatus.retrying == 1 }
+        #expect(h.samples["appflowd_retries_total", ["flow_name": "fa"]] == 1)
+        #expect(h.samples["appflowd_errors_total", ["operation": "StartFlow", "code": "InternalServerException"]] == 1)
+        #expect(h.samples["appflowd_next_fire_timestamp_seconds", ["job_name": "a"]] == Double(slot + 60))
+
+        h.clock.set(slot * 1000 + 250 + 5_000)  // backoff with random 0.5: 5 s
+        try await eventually("started") { await h.runtime.currentStatus.started == 1 }
+        let s = h.samples
+        #expect(s["appflowd_starts_total", ["flow_name": "fa", "outcome": "started"]] == 1)
+        #expect(s["appflowd_start_latency_seconds_count"] == 2, "one per StartFlow call")
+        #expect(s["appflowd_fire_lateness_seconds_count"] == 1, "one per slot, at its first attempt")
+        #expect(s["appflowd_fire_lateness_seconds_sum"] == 0.25)
+        #expect(s["appflowd_fire_lateness_seconds_bucket", ["le": "0.1"]] == 0)
+        #expect(s["appflowd_fire_lateness_seconds_bucket", ["le": "0.5"]] == 1)
+        #expect(s["appflowd_in_flight_calls"] == 0)
+        #expect(s["appflowd_last_success_timestamp_seconds", ["job_name": "a"]] == Double(slot) + 5.25)
+        await h.stop()
+    }
+
+    @Test func followedRunsCountTheirEndAndOnlySuccessMovesLastSuccess() async throws {
+        let h = try await Harness("[[job]]\nname = \"w\"\nflow = \"fw\"\nevery = \"1m\"\nwait = true\n")
+        h.starter.executionStatus.withLock { $0 = "Error" }
+        h.clock.set((Self.t0 + 60) * 1000)
+        try await eventually("started") { await h.runtime.currentStatus.started == 1 }
+        #expect(h.samples["appflowd_last_success_timestamp_seconds", ["job_name": "w"]] == nil, "a started run is not a success yet")
+        h.clock.set((Self.t0 + 62) * 1000)  // the first poll, 2 s later
+        try await eventually("errored") { h.samples["appflowd_runs_total", ["flow_name": "fw", "outcome": "errored"]] == 1 }
+        #expect(h.samples["appflowd_last_success_timestamp_seconds", ["job_name": "w"]] == nil)
+        h.starter.executionStatus.withLock { $0 = "Successful" }
+        h.clock.set((Self.t0 + 120) * 1000)
+        try await eventually("second start") { await h.runtime.currentStatus.started == 2 }
+        h.clock.set((Self.t0 + 122) * 1000)
+        try await eventually("succeeded") { h.samples["appflowd_runs_total", ["flow_name": "fw", "outcome": "succeeded"]] == 1 }
+        #expect(h.samples["appflowd_last_success_timestamp_seconds", ["job_name": "w"]] == Double(Self.t0 + 122))
+        #expect(h.samples["appflowd_starts_total", ["flow_name": "fw", "outcome": "started"]] == 2)
+        await h.stop()
+    }
+
+    @Test func lastSuccessSurvivesARestartAndReloadDropsRemovedJobs() async throws {
+        let directory = temporaryDirectory()
+        let toml = "[[job]]\nname = \"a\"\nflow = \"fa\"\nevery = \"1m\"\n[[job]]\nname = \"b\"\nflow = \"fb\"\nevery = \"1h\"\n"
+        let first = try await Harness(toml, directory: directory)
+        first.clock.set((Self.t0 + 60) * 1000)
+        try await eventually("started") { await first.runtime.currentStatus.started == 1 }
+        await first.stop()
+
+        let second = try await Harness(toml, directory: directory)
+        #expect(second.samples["appflowd_last_success_timestamp_seconds", ["job_name": "a"]] == Double(Self.t0 + 60), "read back from the ledger")
+        #expect(second.samples["appflowd_jobs"] == 2)
+        await second.runtime.reload(try jobFile("[[job]]\nname = \"a\"\nflow = \"fa\"\nevery = \"1m\"\n"))
+        let s = second.samples
+        #expect(s["appflowd_jobs"] == 1)
+        #expect(s["appflowd_next_fire_timestamp_seconds", ["job_name": "b"]] == nil)
+        #expect(s["appflowd_next_fire_timestamp_seconds", ["job_name": "a"]] != nil)
+        await second.stop()
+    }
+
+    @Test func disabledMetricsRenderNothing() {
+        #expect(DaemonMetrics.disabled.exposition().isEmpty)
+    }
+}
+
+/// Prometheus text format samples, parsed independently of the exporter: `name{labels} value`.
+struct Samples {
+    var values: [String: Double] = [:]
+
+    init(text: String) {
+        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            let series = line[..<space]
+            var name = String(series)
+            var labels: [String: String] = [:]
+            if let brace = series.firstIndex(of: "{") {
+                name = String(series[..<brace])
+                let body = series[series.index(after: brace)..<(series.lastIndex(of: "}") ?? series.endIndex)]
+                for pair in body.split(separator: ",") {
+                    let parts = pair.split(separator: "=", maxSplits: 1)
+                    if parts.count == 2 { labels[String(parts[0])] = String(parts[1].dropFirst().dropLast()) }
+                }
+            }
+            values[Self.key(name, labels)] = value
+        }
+    }
+
+    static func key(_ name: String, _ labels: [String: String]) -> String {
+        name + "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}"
+    }
+
+    subscript(_ name: String, _ labels: [String: String] = [:]) -> Double? {
+        values[Self.key(name, labels)]
+    }
+}

@@ -1,0 +1,114 @@
+"""Fixtures for the package and systemd tests: the .deb, appflow-emulator, a booted systemd.
+
+APPFLOWD_DEB=FILE uses a package built before (else packaging/build-deb builds one: a release
+build, a few minutes the first time); APPFLOW_EMULATOR=FILE names the emulator binary (else the
+debug build's, built when missing).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+from namespace import SystemdNamespace, unavailable_reason  # noqa: E402
+
+REPO = Path(__file__).resolve().parents[2]
+
+# The emulator accepts exactly this key pair; the service gets it through LoadCredential=.
+ACCESS_KEY = "AKIDSYSTEMDTEST0001"
+SECRET_KEY = "systemd-test-secret-not-real"
+
+
+@pytest.fixture(scope="session")
+def deb() -> Path:
+    given = os.environ.get("APPFLOWD_DEB")
+    if given:
+        path = Path(given)
+        assert path.is_file(), f"APPFLOWD_DEB={given} does not exist"
+        return path
+    started = time.monotonic()
+    result = subprocess.run([str(REPO / "packaging/build-deb")], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, f"packaging/build-deb failed:\n{result.stderr[-4000:]}"
+    path = Path(result.stdout.strip().splitlines()[-1])
+    print(f"\nbuilt {path.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    return path
+
+
+@pytest.fixture(scope="session")
+def extracted(deb: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The package's files, unpacked into a folder (dpkg-deb -x), for checks on the host."""
+    root = tmp_path_factory.mktemp("deb-root")
+    subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+    return root
+
+
+def _emulator_binary() -> Path:
+    given = os.environ.get("APPFLOW_EMULATOR")
+    if given:
+        return Path(given)
+    bin_dir = subprocess.run(["swift", "build", "--show-bin-path"], capture_output=True, text=True,
+                             cwd=REPO, check=True).stdout.strip()
+    binary = Path(bin_dir) / "appflow-emulator"
+    if not binary.exists():
+        subprocess.run(["swift", "build", "--product", "appflow-emulator"], cwd=REPO, check=True)
+    return binary
+
+
+class Emulator:
+    def __init__(self, flows: list[str]) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="appflowd-systemd-emulator."))
+        self.record = self.dir / "record.jsonl"
+        argv = [str(_emulator_binary()), "--port", "0", "--run-seconds", "1", "--seed", "7",
+                "--credentials", f"{ACCESS_KEY}:{SECRET_KEY}", "--record", str(self.record)]
+        for flow in flows:
+            argv += ["--flow", flow]
+        self.process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline()
+        match = re.fullmatch(r"LISTENING (\d+)\n", line)
+        assert match, f"appflow-emulator said {line!r}"
+        self.port = int(match.group(1))
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def requests(self) -> list[dict]:
+        if not self.record.exists():
+            return []
+        return [json.loads(line) for line in self.record.read_text().splitlines() if line.strip()]
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def emulator():
+    instance = Emulator(["tick-flow", "err-flow:error"])
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture(scope="module")
+def booted():
+    reason = unavailable_reason()
+    if reason:
+        pytest.skip(f"cannot boot systemd in a namespace on this machine: {reason}")
+    ns = SystemdNamespace()
+    try:
+        ns.start()
+        yield ns
+    finally:
+        ns.stop()

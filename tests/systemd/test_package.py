@@ -1,0 +1,117 @@
+"""The unit and the Debian package, checked on the host without booting anything:
+systemd-analyze verify and security, lintian, the package's contents, its dependencies, the
+man page against the CLI."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+UNIT_FILE = REPO / "systemd/appflowd.service"
+DROP_IN = REPO / "systemd/appflowd.service.d/example.conf"
+MAX_EXPOSURE = 1.5
+
+
+def exposure(unit: Path) -> tuple[float, str]:
+    out = subprocess.run(["systemd-analyze", "security", "--offline=true", "--no-pager", str(unit)],
+                         capture_output=True, text=True)
+    match = re.search(r"Overall exposure level for \S+: (\d+\.\d+)", out.stdout)
+    assert match, out.stdout + out.stderr
+    return float(match.group(1)), out.stdout
+
+
+def test_security_exposure_is_at_most_1_5():
+    score, report = exposure(UNIT_FILE)
+    assert score <= MAX_EXPOSURE, report
+
+
+def test_unit_and_example_drop_in_verify_clean(extracted: Path, tmp_path: Path):
+    """`systemd-analyze verify` against a root holding the package's files, the system's units
+    and the example drop-in, with the packaged man page on MANPATH (verify runs `man` for
+    Documentation=)."""
+    root = tmp_path / "root"
+    shutil.copytree(extracted, root, symlinks=True)
+    shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True, dirs_exist_ok=True)
+    (root / "bin").mkdir(exist_ok=True)
+    shutil.copy("/bin/kill", root / "bin/kill")
+    dropins = root / "etc/systemd/system/appflowd.service.d"
+    dropins.mkdir(parents=True)
+    shutil.copy(DROP_IN, dropins / "example.conf")
+    result = subprocess.run(["systemd-analyze", "verify", f"--root={root}", "appflowd.service"],
+                            capture_output=True, text=True, env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin",
+                                                                 "MANPATH": str(root / "usr/share/man")})
+    assert result.returncode == 0 and result.stdout + result.stderr == "", result.stdout + result.stderr
+
+
+def test_lintian_reports_no_errors(deb: Path):
+    if shutil.which("lintian") is None:
+        pytest.skip("lintian is not installed (apt-get install lintian)")
+    result = subprocess.run(["lintian", "--no-tag-display-limit", str(deb)], capture_output=True, text=True)
+    errors = [line for line in result.stdout.splitlines() if line.startswith("E:")]
+    assert not errors, result.stdout
+    print(result.stdout)
+
+
+def test_package_holds_the_binary_unit_conffile_man_page_and_docs(deb: Path):
+    listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
+    paths = {line.split()[-1] for line in listing.splitlines()}
+    for path in ("./usr/bin/appflowd", "./lib/systemd/system/appflowd.service", "./etc/appflowd/jobs.toml",
+                 "./usr/share/man/man8/appflowd.8.gz", "./usr/share/doc/appflowd/README.md",
+                 "./usr/share/doc/appflowd/copyright", "./usr/share/doc/appflowd/changelog.gz",
+                 "./usr/share/doc/appflowd/examples/appflowd.service.d/example.conf"):
+        assert path in paths, f"{path} missing from the package"
+    assert not any("appflow-emulator" in p for p in paths), "the emulator is not for installing"
+    conffiles = subprocess.run(["dpkg-deb", "-I", str(deb), "conffiles"], capture_output=True, text=True, check=True).stdout
+    assert conffiles.split() == ["/etc/appflowd/jobs.toml"]
+    for script in ("postinst", "prerm", "postrm"):
+        text = subprocess.run(["dpkg-deb", "-I", str(deb), script], capture_output=True, text=True, check=True).stdout
+        assert "deb-systemd-" in text, script
+
+
+def test_binary_links_only_debian_libraries(deb: Path, extracted: Path):
+    binary = extracted / "usr/bin/appflowd"
+    ldd = subprocess.run(["ldd", str(binary)], capture_output=True, text=True, check=True).stdout
+    libraries = [line.split("=>")[1].split("(")[0].strip() for line in ldd.splitlines() if "=>" in line]
+    assert libraries, ldd
+    assert not [lib for lib in libraries if "swift" in lib.lower()], f"the Swift runtime is linked dynamically:\n{ldd}"
+    for lib in libraries:
+        owner = subprocess.run(["dpkg", "-S", str(Path(lib).resolve())], capture_output=True, text=True)
+        if owner.returncode != 0:  # merged /usr: dpkg may know the /lib spelling
+            owner = subprocess.run(["dpkg", "-S", lib], capture_output=True, text=True)
+        assert owner.returncode == 0, f"{lib} belongs to no Debian package"
+    depends = subprocess.run(["dpkg-deb", "-f", str(deb), "Depends"], capture_output=True, text=True, check=True).stdout
+    names = {d.strip().split()[0] for d in depends.split(",")}
+    assert {"libc6", "libsystemd0"} <= names, depends
+
+
+def test_packaged_job_file_has_no_jobs(extracted: Path):
+    check = subprocess.run([str(extracted / "usr/bin/appflowd"), "check", "--config",
+                            str(extracted / "etc/appflowd/jobs.toml")], capture_output=True, text=True)
+    assert (check.returncode, check.stdout.strip()) == (0, "OK: 0 jobs"), check.stdout + check.stderr
+
+
+def test_man_page_names_every_command_and_option(extracted: Path):
+    """The man page is written by hand; this keeps it in step with the CLI."""
+    binary = extracted / "usr/bin/appflowd"
+    page = (REPO / "packaging/appflowd.8").read_text().replace("\\-", "-")
+    dump = json.loads(subprocess.run([str(binary), "--experimental-dump-help"], capture_output=True,
+                                     text=True, check=True).stdout)
+    missing = []
+    for command in dump["command"].get("subcommands", []):
+        name = command["commandName"]
+        if name == "help":
+            continue
+        if f".B appflowd {name}" not in page:
+            missing.append(f"command {name}")
+        for argument in command.get("arguments", []):
+            for spelling in argument.get("names", []):
+                if spelling["kind"] == "long" and spelling["name"] not in ("help", "version"):
+                    if f"--{spelling['name']}" not in page:
+                        missing.append(f"{name} --{spelling['name']}")
+    assert not missing, f"packaging/appflowd.8 does not mention: {', '.join(missing)}"
