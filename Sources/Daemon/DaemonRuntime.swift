@@ -209,6 +209,12 @@ package actor DaemonRuntime {
             status.failed += toStart.count
             ledgerFailedMetric(error)
             for (due, _) in toStart { metrics.start(flow: due.flow, outcome: SlotOutcome.failed.rawValue) }
+            if let ledgerError = error as? LedgerError, ledgerError.code == .closed {
+                // The ledger can no longer promise durability: without it nothing may be sent.
+                // Exit so that systemd restarts the daemon, which resumes from what is on disk.
+                logger.critical("the ledger is unusable; exiting", metadata: ["event": "stopping"])
+                exit(75)
+            }
             return
         }
         for (due, job) in toStart {

@@ -103,11 +103,6 @@ package final class MetricsExporter: Sendable {
         try? await group?.shutdownGracefully()
     }
 
-    /// Writes the textfile now.
-    package func writeTextfile() {
-        if let textfile { Self.write(textfile, metrics: metrics, logger: logger) }
-    }
-
     private static func write(_ textfile: MetricsTextfile, metrics: DaemonMetrics, logger: Logger) {
         do {
             try textfile.write(metrics.exposition())

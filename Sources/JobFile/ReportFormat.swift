@@ -29,7 +29,7 @@ package enum ReportFormat {
     package static func localText(millis: Int64, zone: TimeZone) -> String {
         let seconds = CivilTime.floorDiv(millis, 1000)
         let local = ZoneResolver(timeZone: zone).local(seconds)
-        let abbreviation = zone.abbreviation(for: Date(timeIntervalSince1970: Double(seconds))) ?? zone.identifier
+        let abbreviation = ZoneAbbreviation.abbreviation(for: zone, at: Date(timeIntervalSince1970: Double(seconds)))
         return "\(weekdays[CivilTime.weekday(days: CivilTime.floorDiv(local, 86_400))]) \(dateTime(localSeconds: local, separator: " ")) \(abbreviation)"
     }
 
@@ -41,9 +41,11 @@ package enum ReportFormat {
         return dateTime(localSeconds: seconds + offset, separator: "T") + "\(sign)\(two(a / 3600)):\(two(a / 60 % 60))"
     }
 
-    /// `5h 12min`: at most two units, like the LEFT and PASSED columns of `systemctl list-timers`.
+    /// `5h 12min`, `13s`: at most two units, whole seconds from one second on, like the LEFT and
+    /// PASSED columns of `systemctl list-timers`.
     package static func span(millis: Int64) -> String {
-        DurationFormatter.format(.milliseconds(max(0, millis)), maxUnits: 2)
+        let millis = max(0, millis)
+        return DurationFormatter.format(.milliseconds(millis >= 1000 ? millis / 1000 * 1000 : millis), maxUnits: 2)
     }
 
     /// Left-aligned columns separated by two spaces; the last column is not padded.

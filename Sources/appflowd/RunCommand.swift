@@ -52,6 +52,8 @@ struct Run: AsyncParsableCommand {
         let ledger: Ledger
         do {
             (ledger, _) = try Ledger.open(directory: directory)
+            // Jobs no longer in the job file are forgotten, so the ledger stays small.
+            try ledger.compact(keepingJobs: Set(jobFile.jobs.map(\.name)))
         } catch {
             logger.critical("cannot open the state directory", metadata: ["state_dir": "\(directory)", "error": "\(error)"])
             throw ExitCode(1)
