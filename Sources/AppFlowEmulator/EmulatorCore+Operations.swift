@@ -16,6 +16,7 @@ extension EmulatorCore {
                 response = .error(error, requestId: record.requestId)
                 record.status = error.status
                 record.errorCode = error.code
+                response.drop = fault == .down
             } else {
                 let conflictWhenRunning = state.faults.settings.conflictWhenRunning
                 switch run(operation, input, store: &state.store, record: &record, now: now,

@@ -34,6 +34,11 @@ package struct EmulatorError: Error, Sendable, Equatable {
         message: "An internal service error occurred. Please try again later."
     )
 
+    /// What `down` would answer; the connection is closed instead, so only the record shows it.
+    static let serviceUnavailable = EmulatorError(
+        code: "ServiceUnavailableException", status: 503, message: "Service Unavailable"
+    )
+
     static let throttled = EmulatorError(
         code: "ThrottlingException", status: 429, message: "Rate exceeded"
     )

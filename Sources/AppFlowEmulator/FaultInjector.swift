@@ -4,6 +4,7 @@ package enum AppliedFault: String, Sendable, Codable {
     case error
     case throttle
     case drop
+    case down
 }
 
 /// Decides which faults hit a request. Holds the per-token attempt counts for `failFirst`
@@ -36,6 +37,11 @@ package struct FaultInjector: Sendable {
     /// Faults decided before the operation touches any state. `startToken` is the
     /// flow name and client token of a `StartFlow`, nil for other operations.
     package mutating func beforeOperation(startToken: (flowName: String, clientToken: String)?) -> (EmulatorError, AppliedFault)? {
+        if settings.down {
+            // Neither counts a fail-first attempt nor rolls the dice: an outage must not shift
+            // the seeded faults of the requests after it.
+            return (.serviceUnavailable, .down)
+        }
         if settings.failFirst > 0, let startToken {
             let key = startToken.flowName + "\n" + startToken.clientToken
             let attempt = (attempts[key] ?? 0) + 1

@@ -19,13 +19,17 @@ package struct FaultSettings: Sendable, Equatable, Codable {
     /// Answer 409 ConflictException when an on-demand flow is started while a run of it is
     /// still in progress.
     package var conflictWhenRunning: Bool = false
+    /// The endpoint is down: every AppFlow request is recorded (status 503, fault `down`) and
+    /// its connection closed without an answer, before any state change, as a dead load
+    /// balancer would. Admin requests still work, so a test can bring it back.
+    package var down: Bool = false
 
     package init() {}
 
     package init(
         failFirst: Int = 0, errorRate: Double = 0, throttleRate: Double = 0, latencyMs: Int = 0,
         latencySpikeMs: Int = 0, latencySpikeRate: Double = 0, dropRate: Double = 0,
-        conflictWhenRunning: Bool = false
+        conflictWhenRunning: Bool = false, down: Bool = false
     ) {
         self.failFirst = failFirst
         self.errorRate = errorRate
@@ -35,6 +39,7 @@ package struct FaultSettings: Sendable, Equatable, Codable {
         self.latencySpikeRate = latencySpikeRate
         self.dropRate = dropRate
         self.conflictWhenRunning = conflictWhenRunning
+        self.down = down
     }
 
     /// Decodes a partial object: absent keys keep their defaults.
@@ -66,6 +71,7 @@ package struct FaultSettingsPatch: Sendable, Decodable {
     var latencySpikeRate: Double?
     var dropRate: Double?
     var conflictWhenRunning: Bool?
+    var down: Bool?
 
     package func applied(to base: FaultSettings) -> FaultSettings {
         var result = base
@@ -77,6 +83,7 @@ package struct FaultSettingsPatch: Sendable, Decodable {
         result.latencySpikeRate = latencySpikeRate ?? base.latencySpikeRate
         result.dropRate = dropRate ?? base.dropRate
         result.conflictWhenRunning = conflictWhenRunning ?? base.conflictWhenRunning
+        result.down = down ?? base.down
         return result
     }
 }

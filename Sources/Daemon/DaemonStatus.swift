@@ -1,4 +1,5 @@
 import Foundation
+import JobFile
 
 /// Counts for `STATUS=` and the operator: what started, what is retrying, what failed.
 package struct DaemonStatus: Sendable, Equatable {
@@ -43,7 +44,6 @@ package struct DaemonStatus: Sendable, Equatable {
     }
 
     static func utc(ms: Int64) -> String {
-        let text = RFC3339UTC.format(seconds: ms >= 0 ? ms / 1000 : (ms - 999) / 1000)
-        return text.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
+        ReportFormat.utcText(millis: ms)
     }
 }

@@ -66,7 +66,7 @@ def precision(ctx):
         config = builder.write(ctx.path("precision.toml"))
         cross_check(ctx.bin_dir, config, builder.slots)
         ctx.log(f"precision: appflowd, {count} slots over {span} s")
-        daemon = Daemon(ctx.bin_dir, config, emulator.endpoint)
+        daemon = Daemon(ctx.bin_dir, config, emulator.endpoint, workdir=ctx.workdir)
         try:
             if daemon.ready_wall >= t0:
                 raise RuntimeError("appflowd was READY only after the first slot; raise the lead time")
@@ -119,7 +119,7 @@ def burst_daemon(ctx, emulator, count, log_level, name):
     for i in range(count):
         builder.at_job(f"{name}{i:05d}", t0)
     config = builder.write(ctx.path(f"{name}.toml"))
-    daemon = Daemon(ctx.bin_dir, config, emulator.endpoint, log_level=log_level)
+    daemon = Daemon(ctx.bin_dir, config, emulator.endpoint, workdir=ctx.workdir, log_level=log_level)
     try:
         if daemon.ready_wall >= t0 - 0.5:
             raise RuntimeError("appflowd was READY too late for the burst; raise the lead time")
@@ -233,7 +233,7 @@ def footprint(ctx):
             ready = []
             entry = {}
             for attempt in range(repeats):
-                daemon = Daemon(ctx.bin_dir, config, emulator.endpoint, ready_timeout=600)
+                daemon = Daemon(ctx.bin_dir, config, emulator.endpoint, workdir=ctx.workdir, ready_timeout=600)
                 ready.append(daemon.ready_seconds)
                 try:
                     if attempt == repeats - 1:
@@ -281,7 +281,7 @@ def scaling(ctx):
                 builder.lines += ["[[job]]", f'name = "{name}"', f'flow = "{FLOW}"', 'every = "1s"', 'jitter = "990ms"', ""]
             config = builder.write(ctx.path(f"scaling-{size}.toml"))
             ctx.log(f"scaling: {size} jobs, {firing} of them firing every second for {window} s")
-            daemon = Daemon(ctx.bin_dir, config, emulator.endpoint, ready_timeout=600)
+            daemon = Daemon(ctx.bin_dir, config, emulator.endpoint, workdir=ctx.workdir, ready_timeout=600)
             try:
                 start = int(time.time()) + 2
                 slots = []

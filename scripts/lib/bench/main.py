@@ -36,6 +36,7 @@ def main():
     parser.add_argument("--bin", required=True, help="directory with release appflowd, appflow-emulator, appflowd-bench")
     parser.add_argument("--out", help="where results.json, results.md and scaling.png go")
     parser.add_argument("--quick", action="store_true", help="a few seconds per item, to check the benchmark works")
+    parser.add_argument("--keep", action="store_true", help="keep the work directory (job files, logs, records)")
     parser.add_argument("--items", default=",".join(ORDER), help="comma-separated subset of " + ",".join(ORDER))
     args = parser.parse_args()
     wanted = [item.strip() for item in args.items.split(",") if item.strip()]
@@ -80,7 +81,10 @@ def main():
         report.plot(results, os.path.join(out, "scaling.png"))
     print(text)
     print(f"results: {out}/results.json, results.md" + (", scaling.png" if "scaling" in results["items"] else ""))
-    subprocess.run(["rm", "-rf", workdir], check=False)
+    if args.keep:
+        print(f"work directory kept: {workdir}")
+    else:
+        subprocess.run(["rm", "-rf", workdir], check=False)
 
 
 if __name__ == "__main__":

@@ -136,6 +136,7 @@ class NotifySocket:
 
 class Emulator:
     def __init__(self, bin_dir, workdir, threads=None, record=True, flows=("bench",)):
+        workdir = tempfile.mkdtemp(prefix="emulator-", dir=workdir)
         self.record = os.path.join(workdir, "emulator.jsonl") if record else None
         args = [os.path.join(bin_dir, "appflow-emulator"), "--port", "0", "--run-seconds", "1", "--seed", "7"]
         for flow in flows:
@@ -180,8 +181,8 @@ class Emulator:
 class Daemon:
     """`appflowd run` with a NOTIFY_SOCKET this benchmark owns; `ready_seconds` is exec -> READY=1."""
 
-    def __init__(self, bin_dir, config, endpoint, log_level="warning", ready_timeout=120):
-        self.tmp = tempfile.mkdtemp(prefix="appflowd-bench-daemon-")
+    def __init__(self, bin_dir, config, endpoint, log_level="warning", ready_timeout=120, workdir=None):
+        self.tmp = tempfile.mkdtemp(prefix="daemon-", dir=workdir)
         self.notify = NotifySocket(self.tmp)
         self.state_dir = os.path.join(self.tmp, "state")
         env = peer_env(endpoint)
@@ -214,7 +215,8 @@ class Daemon:
         return self.proc.returncode
 
     def cleanup(self):
-        subprocess.run(["rm", "-rf", self.tmp], check=False)
+        """Removes the state directory (the log stays with the work directory)."""
+        subprocess.run(["rm", "-rf", self.state_dir], check=False)
 
 
 def sleep_until(wall):
