@@ -47,32 +47,33 @@ package struct FlowStore: Sendable {
     package mutating func startFlow(
         name: String, clientToken: String?, now: Date, conflictWhenRunning: Bool
     ) -> Result<StartFlowOutcome, EmulatorError> {
-        guard var state = flows[name] else { return .failure(.flowNotFound(name)) }
+        // Only what the checks need is read out: a copy of the whole FlowState would share the
+        // runs array with the dictionary, and the append below would then copy every run.
+        guard let flow = flows[name]?.flow else { return .failure(.flowNotFound(name)) }
         let key = clientToken.map { name + "\n" + $0 }
         if let key, let entry = tokens[key], now.timeIntervalSince(entry.firstSeen) < Self.idempotencyWindow {
             var replay = entry.outcome
             replay.isNew = false
             return .success(replay)
         }
-        if conflictWhenRunning, state.flow.trigger == .onDemand,
-           let last = state.executions.last, last.status(at: now) == .inProgress {
+        if conflictWhenRunning, flow.trigger == .onDemand,
+           let last = flows[name]?.executions.last, last.status(at: now) == .inProgress {
             return .failure(.conflict(flow: name))
         }
         let outcome: StartFlowOutcome
-        switch state.flow.trigger {
+        switch flow.trigger {
         case .onDemand:
-            let execution = makeExecution(failing: state.flow.failsRuns, now: now)
-            state.executions.append(execution)
+            let execution = makeExecution(failing: flow.failsRuns, now: now)
+            flows[name]?.executions.append(execution)  // in place, amortised O(1)
             outcome = StartFlowOutcome(
                 flowArn: arn(of: name), flowStatus: "Active", executionId: execution.executionId, isNew: true)
         case .scheduled, .event:
-            if !state.activated {
-                state.activated = true
-                state.lastUpdatedAt = now
+            if flows[name]?.activated == false {
+                flows[name]?.activated = true
+                flows[name]?.lastUpdatedAt = now
             }
             outcome = StartFlowOutcome(flowArn: arn(of: name), flowStatus: "Active", executionId: nil, isNew: true)
         }
-        flows[name] = state
         if let key {
             tokens[key] = TokenEntry(outcome: outcome, firstSeen: now)
             pruneTokensOccasionally(now: now)

@@ -38,14 +38,17 @@ struct LoadGenerator {
         var channels: [any Channel] = []
         do {
             for index in 0..<settings.connections {
-                let handler = LoadConnectionHandler(
-                    signer: signer, hostHeader: "\(settings.host):\(settings.port)", flow: settings.flow,
-                    tokenPrefix: "bench-\(runId)-\(index)", counters: counters
-                )
+                let hostHeader = "\(settings.host):\(settings.port)"
+                let flow = settings.flow
+                let tokenPrefix = "bench-\(runId)-\(index)"
                 let channel = try await ClientBootstrap(group: group)
                     .channelOption(.socketOption(.tcp_nodelay), value: 1)
                     .channelInitializer { channel in
                         channel.eventLoop.makeCompletedFuture {
+                            // Made on the channel's event loop: the handler is not Sendable.
+                            let handler = LoadConnectionHandler(
+                                signer: signer, hostHeader: hostHeader, flow: flow, tokenPrefix: tokenPrefix, counters: counters
+                            )
                             try channel.pipeline.syncOperations.addHTTPClientHandlers()
                             try channel.pipeline.syncOperations.addHandler(handler)
                         }
@@ -85,7 +88,7 @@ struct LoadGenerator {
     /// User plus system CPU of this process so far, in seconds.
     static func processCPUSeconds() -> Double {
         var usage = rusage()
-        guard getrusage(RUSAGE_SELF, &usage) == 0 else { return 0 }
+        guard getrusage(RUSAGE_SELF.rawValue, &usage) == 0 else { return 0 }
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }

@@ -44,11 +44,15 @@ def deb() -> Path:
 
 
 @pytest.fixture(scope="session")
-def extracted(deb: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The package's files, unpacked into a folder (dpkg-deb -x), for checks on the host."""
-    root = tmp_path_factory.mktemp("deb-root")
-    subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
-    return root
+def extracted(deb: Path):
+    """The package's files, unpacked into a folder (dpkg-deb -x), for checks on the host.
+    Removed at the end: the binary alone is 80 MB."""
+    root = Path(tempfile.mkdtemp(prefix="appflowd-deb-root."))
+    try:
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def _emulator_binary() -> Path:

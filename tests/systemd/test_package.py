@@ -4,9 +4,11 @@ man page against the CLI."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -31,12 +33,16 @@ def test_security_exposure_is_at_most_1_5():
     assert score <= MAX_EXPOSURE, report
 
 
-def test_unit_and_example_drop_in_verify_clean(extracted: Path, tmp_path: Path):
+def test_unit_and_example_drop_in_verify_clean(extracted: Path):
     """`systemd-analyze verify` against a root holding the package's files, the system's units
     and the example drop-in, with the packaged man page on MANPATH (verify runs `man` for
     Documentation=)."""
-    root = tmp_path / "root"
-    shutil.copytree(extracted, root, symlinks=True)
+    with tempfile.TemporaryDirectory(prefix="appflowd-verify.") as scratch:
+        verify_in(extracted, Path(scratch) / "root")
+
+
+def verify_in(extracted: Path, root: Path) -> None:
+    shutil.copytree(extracted, root, symlinks=True, copy_function=os.link)
     shutil.copytree("/usr/lib/systemd/system", root / "usr/lib/systemd/system", symlinks=True, dirs_exist_ok=True)
     (root / "bin").mkdir(exist_ok=True)
     shutil.copy("/bin/kill", root / "bin/kill")

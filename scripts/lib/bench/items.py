@@ -125,9 +125,11 @@ def burst_daemon(ctx, emulator, count, log_level, name):
             raise RuntimeError("appflowd was READY too late for the burst; raise the lead time")
         sleep_until(t0 - 0.3)
         sampler = CPUSampler(daemon.pid, interval=0.2).start()
+        notes_before = daemon.notify.count()
         wait_for_arrivals(emulator, count, 120)
         time.sleep(0.5)  # the last answers are read and recorded
         cpu = sampler.stop()
+        notes = daemon.notify.count() - notes_before
         rss = rss_kib(daemon.pid)
     finally:
         daemon.stop()
@@ -141,6 +143,7 @@ def burst_daemon(ctx, emulator, count, log_level, name):
         "cpu_seconds": cpu["cpu_seconds"],
         "stat_cpu_seconds": cpu["stat_cpu_seconds"],
         "cpu_per_start_us": cpu["cpu_seconds"] / max(1, len(times)) * 1e6,
+        "notify_datagrams": notes,
         "rss_after_kib": rss["VmRSS"],
         "peak_rss_kib": rss["VmHWM"],
     }

@@ -112,25 +112,53 @@ class CPUSampler:
 
 
 class NotifySocket:
-    """An AF_UNIX datagram socket standing in for systemd's NOTIFY_SOCKET."""
+    """An AF_UNIX datagram socket standing in for systemd's NOTIFY_SOCKET. Like systemd, it
+    reads every datagram as it comes: a receiver that stops reading makes the sender block."""
 
     def __init__(self, directory):
         self.path = os.path.join(directory, "notify.sock")
         self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.sock.bind(self.path)
+        self.sock.settimeout(0.2)
+        self.messages = []  # (monotonic time, text)
+        self.changed = threading.Condition()
+        self.closing = False
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+
+    def _read(self):
+        while not self.closing:
+            try:
+                data = self.sock.recv(65536)
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            with self.changed:
+                self.messages.append((time.monotonic(), data.decode(errors="replace")))
+                self.changed.notify_all()
 
     def wait_for(self, word, timeout):
         deadline = time.monotonic() + timeout
-        while True:
-            left = deadline - time.monotonic()
-            if left <= 0:
-                raise TimeoutError(f"no {word} on the notify socket within {timeout} s")
-            self.sock.settimeout(left)
-            data = self.sock.recv(65536).decode(errors="replace")
-            if word in data.split("\n"):
-                return time.monotonic()
+        seen = 0
+        with self.changed:
+            while True:
+                for when, text in self.messages[seen:]:
+                    if word in text.split("\n"):
+                        return when
+                seen = len(self.messages)
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no {word} on the notify socket within {timeout} s")
+                self.changed.wait(left)
+
+    def count(self):
+        with self.changed:
+            return len(self.messages)
 
     def close(self):
+        self.closing = True
+        self.thread.join()
         self.sock.close()
 
 
