@@ -43,6 +43,7 @@ struct DaemonRuntimeTests {
             await runtime.stop()
             await loop.value
             ledger.close()
+            try? FileManager.default.removeItem(atPath: directory)
         }
     }
 

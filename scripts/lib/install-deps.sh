@@ -21,6 +21,15 @@ install_deps() {
     fi
     # The demo needs only the build dependencies and python3.
     [ "${1:-}" = "--build-only" ] && return 0
+    local test_missing=()
+    command -v lintian >/dev/null || test_missing+=(lintian)
+    command -v dpkg-shlibdeps >/dev/null || test_missing+=(dpkg-dev)
+    command -v man >/dev/null || test_missing+=(man-db)
+    if [ ${#test_missing[@]} -gt 0 ]; then
+        echo "==> installing Debian packages for the package tests: ${test_missing[*]}"
+        as_root apt-get update -qq
+        as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${test_missing[@]}"
+    fi
     if ! python3 -c 'import boto3, botocore, croniter, pytest' 2>/dev/null; then
         echo "==> installing Python packages: boto3 botocore croniter pytest (pip)"
         python3 -m pip install -q boto3 botocore croniter pytest

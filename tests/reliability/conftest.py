@@ -1,0 +1,18 @@
+"""pytest setup for the reliability runs: makes `relsupport` and `conftest_shared` importable and
+adds `--long` (the long versions; CI runs the short ones)."""
+import pathlib
+import sys
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "interop"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--long", action="store_true", default=False,
+                     help="run the long reliability versions (100 crash cycles, minutes of faults)")
+
+
+def pytest_configure(config):
+    import relsupport
+    relsupport.LONG = config.getoption("--long")
