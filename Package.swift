@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "appflowd", targets: ["appflowd"]),
         .executable(name: "appflow-emulator", targets: ["appflow-emulator"]),
+        .executable(name: "appflowd-bench", targets: ["appflowd-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -120,6 +121,18 @@ let package = Package(
             name: "appflow-emulator",
             dependencies: [
                 "AppFlowEmulator",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Load generator for the benchmarks (scripts/bench): signed StartFlow over keep-alive.
+        .executableTarget(
+            name: "appflowd-bench",
+            dependencies: [
+                "SigV4",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

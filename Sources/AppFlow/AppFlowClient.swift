@@ -4,6 +4,7 @@ import Logging
 import NIOCore
 import NIOSSL
 import SigV4
+import Synchronization
 
 /// Calls AppFlow's rest-json API over async-http-client, signing every request with SigV4.
 package final class AppFlowClient: Sendable {
@@ -34,6 +35,8 @@ package final class AppFlowClient: Sendable {
 
     package let configuration: Configuration
     let http: HTTPClient
+    /// One signer per set of credentials, so its signing-key cache is reused across requests.
+    private let signerCache = Mutex<(credentials: SigV4Credentials, signer: SigV4Signer)?>(nil)
     let credentialCache: CredentialCache
     let now: @Sendable () -> Date
 
@@ -120,7 +123,7 @@ package final class AppFlowClient: Sendable {
             ("host", endpoint.hostHeader),
             ("content-type", "application/json"),
         ]
-        let signer = SigV4Signer(credentials: credentials.signing, region: configuration.region, service: "appflow")
+        let signer = signer(for: credentials.signing)
         headers += signer.sign(SigV4Request(method: "POST", path: fullPath, headers: headers, body: body), date: now())
 
         var request = HTTPClientRequest(url: endpoint.url(path: path))
@@ -148,6 +151,19 @@ package final class AppFlowClient: Sendable {
             throw AppFlowServiceError.decode(statusCode: status, headers: responseHeaders, body: bytes)
         }
         return Answer(status: status, body: bytes)
+    }
+
+    func signer(for credentials: SigV4Credentials) -> SigV4Signer {
+        signerCache.withLock { cache in
+            if let cache, cache.credentials.accessKeyId == credentials.accessKeyId,
+               cache.credentials.secretAccessKey == credentials.secretAccessKey,
+               cache.credentials.sessionToken == credentials.sessionToken {
+                return cache.signer
+            }
+            let signer = SigV4Signer(credentials: credentials, region: configuration.region, service: "appflow")
+            cache = (credentials, signer)
+            return signer
+        }
     }
 
     func decode<T: Decodable>(_ type: T.Type, from answer: Answer, operation: String) throws -> T {

@@ -63,13 +63,25 @@ package struct ProfileFile: Sendable, Equatable {
     /// Reads a file; nil when it does not exist. Other read failures are errors.
     package static func load(path: String, kind: Kind) throws(ParseError) -> ProfileFile? {
         guard FileManager.default.fileExists(atPath: path) else { return nil }
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let data = FileManager.default.contents(atPath: path) ?? readThroughHandle(path) else {
             throw ParseError(path: path, line: 0, problem: "cannot be read (permissions?)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw ParseError(path: path, line: 0, problem: "is not UTF-8 text")
         }
         return try ProfileFile(parsing: text, path: path, kind: kind)
+    }
+
+    /// Foundation's `contents(atPath:)` answers nil for a character device such as `/dev/null`
+    /// (`AWS_CONFIG_FILE=/dev/null` is the usual way to say "no config file"): read it as a stream.
+    private static func readThroughHandle(_ path: String) -> Data? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        do {
+            return try handle.readToEnd() ?? Data()
+        } catch {
+            return nil
+        }
     }
 
     static func profileName(fromHeader header: String, kind: Kind) -> String? {

@@ -64,6 +64,8 @@ package actor DaemonRuntime {
     private var loopWake: Task<Void, any Error>?
     private var lastWatchdogMs: Int64 = .min
     private var lastStatusText = ""
+    private var lastStatusSent: ContinuousClock.Instant?
+    private var statusFlushScheduled = false
     /// When the test-only wedge fault fires (see `Dependencies.wedgeAfterReady`).
     private var wedgeAtMs: Int64?
 
@@ -157,13 +159,40 @@ package actor DaemonRuntime {
             status.next = nil
         }
         let text = status.text
-        if force || text != lastStatusText {
+        guard force || text != lastStatusText else { return }
+        if force {
             lastStatusText = text
-            if !force { deps.notifier.status(text) }
+            return
         }
+        // At most one STATUS= a second: a burst changes the counts thousands of times.
+        let now = ContinuousClock.now
+        if let last = lastStatusSent, last.duration(to: now) < .seconds(1) {
+            if !statusFlushScheduled {
+                statusFlushScheduled = true
+                Task {
+                    try? await Task.sleep(until: last + .seconds(1), clock: .continuous)
+                    self.flushStatus()
+                }
+            }
+            return
+        }
+        lastStatusText = text
+        lastStatusSent = now
+        deps.notifier.status(text)
+    }
+
+    private func flushStatus() {
+        statusFlushScheduled = false
+        refreshStatus()
     }
 
     func logNextSlots() {
+        // One `scheduled` line per job; past a thousand jobs that is noise, and slow to start.
+        let limit = 1000
+        if jobFile.jobs.count > limit {
+            logger.info("jobs scheduled", metadata: ["event": "scheduled", "jobs": "\(status.enabledJobs)", "status": "\(status.text)"])
+            return
+        }
         for job in jobFile.jobs where job.enabled {
             guard let order = jobsByName[job.name]?.order,
                   let next = SchedulePlanner.firstFuture(job: job, order: order, nowMs: deps.clock.nowMs()) else { continue }
@@ -196,31 +225,44 @@ package actor DaemonRuntime {
                 metrics.start(flow: due.flow, outcome: SlotOutcome.skipped.rawValue)
                 continue
             }
-            records.append(.sent(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at))
             toStart.append((due, job))
         }
-        do {
-            // Durable before the first StartFlow: a crash from here on re-sends the same token.
-            try await deps.ledger.append(records)
-        } catch {
-            logger.critical("ledger write failed; not starting these slots", metadata: [
-                "event": "failed", "error_code": "LedgerWriteFailed", "error": "\(error)", "slots": "\(toStart.count)",
-            ])
-            status.failed += toStart.count
-            ledgerFailedMetric(error)
-            for (due, _) in toStart { metrics.start(flow: due.flow, outcome: SlotOutcome.failed.rawValue) }
-            if let ledgerError = error as? LedgerError, ledgerError.code == .closed {
-                // The ledger can no longer promise durability: without it nothing may be sent.
-                // Exit so that systemd restarts the daemon, which resumes from what is on disk.
-                logger.critical("the ledger is unusable; exiting", metadata: ["event": "stopping"])
-                exit(75)
+        // The `sent` records go to the ledger in chunks, each durable before its slots are
+        // started: a burst's first StartFlow does not wait for the whole burst's records.
+        let chunkSize = max(64, jobFile.maxConcurrency * 4)
+        var index = 0
+        repeat {
+            let chunk = toStart[index..<min(toStart.count, index + chunkSize)]
+            records += chunk.map { due, _ in .sent(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at) }
+            do {
+                // Durable before the first StartFlow: a crash from here on re-sends the same token.
+                if !records.isEmpty { try await deps.ledger.append(records) }
+            } catch {
+                ledgerFailed(error, notStarted: Array(toStart[index...]))
+                return
             }
-            return
-        }
-        for (due, job) in toStart {
-            let machine = SlotStateMachine(policy: Self.policy(job.retry), wait: job.wait, tokenFirstSentMs: nowMs)
-            let order = jobsByName[due.jobName]?.order ?? 0
-            launch(due, job: job, machine: machine, first: nil, ticket: gate.register(fireMs: due.fireMs, slot: due.slot, jobOrder: order))
+            records = []
+            for (due, job) in chunk {
+                let machine = SlotStateMachine(policy: Self.policy(job.retry), wait: job.wait, tokenFirstSentMs: nowMs)
+                let order = jobsByName[due.jobName]?.order ?? 0
+                launch(due, job: job, machine: machine, first: nil, ticket: gate.register(fireMs: due.fireMs, slot: due.slot, jobOrder: order))
+            }
+            index += chunk.count
+        } while index < toStart.count
+    }
+
+    private func ledgerFailed(_ error: any Error, notStarted: [(DueSlot, Job)]) {
+        logger.critical("ledger write failed; not starting these slots", metadata: [
+            "event": "failed", "error_code": "LedgerWriteFailed", "error": "\(error)", "slots": "\(notStarted.count)",
+        ])
+        status.failed += notStarted.count
+        ledgerFailedMetric(error)
+        for (due, _) in notStarted { metrics.start(flow: due.flow, outcome: SlotOutcome.failed.rawValue) }
+        if let ledgerError = error as? LedgerError, ledgerError.code == .closed {
+            // The ledger can no longer promise durability: without it nothing may be sent.
+            // Exit so that systemd restarts the daemon, which resumes from what is on disk.
+            logger.critical("the ledger is unusable; exiting", metadata: ["event": "stopping"])
+            exit(75)
         }
     }
 

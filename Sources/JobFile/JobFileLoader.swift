@@ -69,8 +69,11 @@ package enum JobFileLoader {
     }
 
     /// Input that toml++ 3 (inside TOMLKit 0.6.0) cannot survive, found by testing: a line starting
-    /// with `[[[` trips an assertion (abort), and a key with tens of thousands of dotted parts
-    /// overflows the stack. Both are invalid or absurd TOML, so refuse them before parsing.
+    /// with `[[[`, or with `[` or `[[` whose key does not start with a bare-key character, a quote
+    /// or `]` (`[#`, `[=`, `[.`, a lone `[`; found by fuzzing), trips an assertion in `parse_key`
+    /// (abort), and a key with tens of thousands of dotted parts overflows the stack. All are
+    /// invalid or absurd TOML (or, inside a multi-line array, a nested array no job key takes), so
+    /// refuse them before parsing.
     static let maxKeyParts = 64
 
     static func crashGuard(_ bytes: [UInt8]) -> (Int, String)? {
@@ -83,6 +86,14 @@ package enum JobFileLoader {
             while end < n, bytes[end] != 0x0A { end += 1 }
             if end - start >= 3, bytes[start] == 0x5B, bytes[start + 1] == 0x5B, bytes[start + 2] == 0x5B {
                 return (start, "TOML syntax: invalid table header '[[['")
+            }
+            if start < end, bytes[start] == 0x5B {
+                var key = start + 1
+                if key < end, bytes[key] == 0x5B { key += 1 }
+                while key < end, bytes[key] == 0x20 || bytes[key] == 0x09 { key += 1 }
+                if key >= end || !startsKey(bytes[key]) {
+                    return (key, "TOML syntax: invalid table header: expected a key after '['")
+                }
             }
             // Dots in the key part: a header up to ']', or a key up to '='.
             let stop: UInt8 = start < n && bytes[start] == 0x5B ? 0x5D : 0x3D
@@ -98,6 +109,19 @@ package enum JobFileLoader {
             i = end + 1
         }
         return nil
+    }
+
+    /// What may follow `[` in a header without tripping toml++: a bare-key character, a quote,
+    /// `]` (an empty header, which toml++ reports), or `[` (the `[[[` case, refused above).
+    static func startsKey(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+             UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"),
+             UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "]"), UInt8(ascii: "["):
+            return true
+        default:
+            return false
+        }
     }
 
     static func firstInvalidUTF8(_ bytes: [UInt8]) -> Int? {

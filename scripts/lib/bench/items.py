@@ -54,8 +54,8 @@ def shifted(slots, prefix, new_base, old_base):
 # 1. Fire precision ------------------------------------------------------------------------------
 
 def precision(ctx):
-    count, span = (100, 5) if ctx.quick else (1000, 60)
-    lead = 3 if ctx.quick else 5
+    count, span = (60, 3) if ctx.quick else (1000, 60)
+    lead = 2 if ctx.quick else 5
     emulator = Emulator(ctx.bin_dir, ctx.workdir)
     result = {"slots": count, "span_seconds": span, "load_before": loadavg()}
     try:
@@ -114,7 +114,7 @@ def precision(ctx):
 # 2. Burst and 3. cost per start ---------------------------------------------------------------
 
 def burst_daemon(ctx, emulator, count, log_level, name):
-    t0 = int(time.time()) + (4 if ctx.quick else 8)
+    t0 = int(time.time()) + (3 if ctx.quick else 8)
     builder = JobFileBuilder(max_concurrency=64, rate_limit=0)
     for i in range(count):
         builder.at_job(f"{name}{i:05d}", t0)
@@ -222,7 +222,7 @@ def cost(ctx, burst_result):
 
 def footprint(ctx):
     sizes = [10, 1000] if ctx.quick else [10, 1000, 10000, 100000]
-    idle = 2 if ctx.quick else 60
+    idle = 1 if ctx.quick else 60
     repeats = 1 if ctx.quick else 3
     result = {"idle_seconds": idle, "sizes": {}, "load_before": loadavg()}
     emulator = Emulator(ctx.bin_dir, ctx.workdir, record=False)
@@ -241,7 +241,7 @@ def footprint(ctx):
                 try:
                     if attempt == repeats - 1:
                         ctx.log(f"footprint: {size} jobs, idle {idle} s")
-                        time.sleep(2)
+                        time.sleep(0.5 if ctx.quick else 2)
                         entry["rss_ready_kib"] = rss_kib(daemon.pid)["VmRSS"]
                         sampler = CPUSampler(daemon.pid, interval=1.0).start()
                         time.sleep(idle)
@@ -266,7 +266,7 @@ def footprint(ctx):
 
 def scaling(ctx):
     sizes = [10, 1000] if ctx.quick else [10, 100, 1000, 10000, 100000]
-    window = 3 if ctx.quick else 20
+    window = 2 if ctx.quick else 20
     firing_jobs = 10
     result = {"window_seconds": window, "firing_jobs": firing_jobs, "sizes": {}, "load_before": loadavg()}
     for size in sizes:

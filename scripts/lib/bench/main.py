@@ -45,6 +45,9 @@ def main():
         parser.error(f"unknown items: {', '.join(unknown)}")
     if "cost" in wanted and "burst" not in wanted:
         wanted.append("burst")
+    if "emulator" in wanted and not os.access(os.path.join(args.bin, "appflowd-bench"), os.X_OK):
+        print("note: no appflowd-bench in --bin: skipping the emulator throughput item", flush=True)
+        wanted.remove("emulator")
     out = args.out or tempfile.mkdtemp(prefix="appflowd-bench-")
     os.makedirs(out, exist_ok=True)
     workdir = tempfile.mkdtemp(prefix="appflowd-bench-work-")

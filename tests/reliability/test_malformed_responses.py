@@ -1,0 +1,91 @@
+"""Issue 7, item 5 (second half): malformed HTTP answers from the endpoint (truncated JSON, wrong
+types, huge bodies, wrong content types, a body shorter than its Content-Length) give a clear
+error, never a crash or a retry storm: through `appflowd start` and through the daemon."""
+import json
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+import relsupport as rs
+from conftest_shared import BIN_DIR, REPO, clean_env, start_listening
+
+from hostile_endpoint import answers
+
+MAX_ATTEMPTS = 3
+# Transient by the SDKs' rules (5xx, a connection cut short): retried, at most MAX_ATTEMPTS times.
+# A body over the client's 8 MiB limit is `MalformedResponse` whatever the status, and not
+# retried: it would come back the same.
+RETRIED = {"html-502", "short-body"}
+
+
+@pytest.fixture(scope="module")
+def endpoint():
+    process, port = start_listening([sys.executable, str(REPO / "tests" / "reliability" / "hostile_endpoint.py")])
+    yield f"http://127.0.0.1:{port}"
+    process.kill()
+    process.wait()
+
+
+def counts(endpoint):
+    with urllib.request.urlopen(endpoint + "/counts", timeout=10) as answer:
+        return json.load(answer)
+
+
+def env_for(endpoint):
+    return clean_env(AWS_REGION="eu-west-1", AWS_ACCESS_KEY_ID=rs.KEY_ID, AWS_SECRET_ACCESS_KEY=rs.SECRET,
+                     AWS_ENDPOINT_URL_APPFLOW=endpoint, AWS_CONFIG_FILE="/dev/null",
+                     AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
+
+
+@pytest.mark.parametrize("mode", sorted(answers()))
+def test_start_gives_a_clear_error(endpoint, mode):
+    before = counts(endpoint).get(mode, 0)
+    result = subprocess.run([str(BIN_DIR / "appflowd"), "start", mode, "--json", "--max-attempts", str(MAX_ATTEMPTS)],
+                            env=env_for(endpoint), capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1, (result.returncode, result.stdout, result.stderr)
+    error = json.loads(result.stdout)["error"]
+    # An error body without a usable message or code leaves the HTTP status as the code, as
+    # botocore does (message empty): still says what happened.
+    assert error["code"] and (error["message"] or error["code"].isdigit()), error
+    assert len(result.stdout) < 2000, "the error must not echo a huge body"
+    sent = counts(endpoint)[mode] - before
+    assert sent == (MAX_ATTEMPTS if mode in RETRIED else 1), (mode, sent, error)
+
+
+def test_daemon_logs_and_keeps_running(endpoint, tmp_path):
+    modes = sorted(answers())
+    slot = int(time.time()) + 3
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(slot))
+    config = tmp_path / "jobs.toml"
+    rs.write_jobs(config, f"""
+rate_limit = 0
+[retry]
+max_attempts = {MAX_ATTEMPTS}
+initial_backoff = "100ms"
+max_backoff = "200ms"
+""", [(mode, mode, f'at = ["{at}"]') for mode in modes])
+    before = counts(endpoint)
+    log = tmp_path / "daemon.log"
+    daemon = rs.Daemon(config, tmp_path / "state", env_for(endpoint), log)
+
+    def failed():
+        return {m for m in modes for line in rs.log_lines(log) if f"job={m} " in line and "event=failed" in line}
+
+    rs.wait_for(lambda: failed() == set(modes), 90, interval=0.2, what="every slot to fail")
+    time.sleep(2)  # nothing more may be sent for a failed slot
+    assert daemon.alive()
+    after = counts(endpoint)
+    for mode in modes:
+        sent = after.get(mode, 0) - before.get(mode, 0)
+        assert sent == (MAX_ATTEMPTS if mode in RETRIED else 1), (mode, sent)
+    lines = rs.log_lines(log)
+    for mode in modes:
+        line = next(line for line in lines if f"job={mode} " in line and "event=failed" in line)
+        assert "error=" in line and len(line) < 2000, line
+    assert daemon.terminate() == 0
+    status = subprocess.run([str(BIN_DIR / "appflowd"), "status", "--config", str(config), "--state-dir",
+                             str(tmp_path / "state"), "--json"], capture_output=True, text=True, timeout=60)
+    assert status.returncode == 0, status.stderr
