@@ -70,7 +70,7 @@ package enum JobFileLoader {
 
     /// Input that toml++ 3 (inside TOMLKit 0.6.0) cannot survive, found by testing: a line starting
     /// with `[[[`, or with `[` or `[[` whose key does not start with a bare-key character, a quote
-    /// or `]` (`[#`, `[=`, `[.`, a lone `[`; found by fuzzing), trips an assertion in `parse_key`
+    /// or `]` (`[#`, `[=`, `[.`, `[[ [`, a lone `[`; found by fuzzing), trips an assertion in `parse_key`
     /// (abort), and a key with tens of thousands of dotted parts overflows the stack. All are
     /// invalid or absurd TOML (or, inside a multi-line array, a nested array no job key takes), so
     /// refuse them before parsing.
@@ -111,13 +111,13 @@ package enum JobFileLoader {
         return nil
     }
 
-    /// What may follow `[` in a header without tripping toml++: a bare-key character, a quote,
-    /// `]` (an empty header, which toml++ reports), or `[` (the `[[[` case, refused above).
+    /// What may start the key of a header (after `[` or `[[` and blanks) without tripping toml++:
+    /// a bare-key character, a quote, or `]` (an empty header, which toml++ reports).
     static func startsKey(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
              UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "_"), UInt8(ascii: "-"),
-             UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "]"), UInt8(ascii: "["):
+             UInt8(ascii: "\""), UInt8(ascii: "'"), UInt8(ascii: "]"):
             return true
         default:
             return false

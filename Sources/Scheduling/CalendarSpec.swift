@@ -69,7 +69,9 @@ struct CalendarSpec: Sendable, Equatable {
         ]
         for (field, chain, from, to, eom) in checks
         where !CalendarChainRules.isValid(chain, from: from, to: to, endOfMonth: eom) {
-            return (field, from...(eom ? to - 3 * (chain?.count ?? 1) : to))
+            // systemd lowers the bound by 3 per `~` element; with a long chain it falls below
+            // `from` (found by fuzzing: a trap building the range), so clamp it.
+            return (field, from...max(from, eom ? to - 3 * (chain?.count ?? 1) : to))
         }
         return nil
     }

@@ -40,7 +40,7 @@ import Testing
     /// Found by fuzzing: toml++ aborted on a table header whose key starts with a character no
     /// key starts with. Now a diagnostic at the character.
     @Test(arguments: [
-        ("[#", 1, 2), ("[\n[[job]]", 1, 2), ("[ =", 1, 3), ("[[.x]]", 1, 3), ("[", 1, 2),
+        ("[#", 1, 2), ("[\n[[job]]", 1, 2), ("[ =", 1, 3), ("[[.x]]", 1, 3), ("[", 1, 2), ("[[ [ = \"fl\"", 1, 4), ("[ [x]]", 1, 3),
         ("[[job]]\nname = \"x\"\n  [ \t{", 3, 6), ("x = [\n[} 1]\n]", 2, 2),
     ])
     func tableHeadersTomlPlusPlusCannotParseAreDiagnosed(text: String, line: Int, column: Int) {

@@ -64,3 +64,13 @@ import Testing
         }
     }
 }
+
+/// Found by fuzzing: a long `~` (end of month) chain trapped while building the error message's range.
+@Suite struct CalendarFuzzFindingTests {
+    @Test func aLongEndOfMonthChainIsAnErrorNotATrap() {
+        let days = (1...12).map(String.init).joined(separator: ",")
+        #expect(throws: ScheduleSyntaxError.self) {
+            try CalendarSchedule(parsing: "*-*~\(days) 00:00", timeZone: TimeZone(identifier: "UTC")!)
+        }
+    }
+}

@@ -25,6 +25,7 @@ install_deps() {
     command -v lintian >/dev/null || test_missing+=(lintian)
     command -v dpkg-shlibdeps >/dev/null || test_missing+=(dpkg-dev)
     command -v man >/dev/null || test_missing+=(man-db)
+    [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || test_missing+=(faketime)
     if [ ${#test_missing[@]} -gt 0 ]; then
         echo "==> installing Debian packages for the package tests: ${test_missing[*]}"
         as_root apt-get update -qq

@@ -3,6 +3,8 @@ adds `--long` (the long versions; CI runs the short ones)."""
 import pathlib
 import sys
 
+import pytest
+
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "interop"))
@@ -16,3 +18,14 @@ def pytest_addoption(parser):
 def pytest_configure(config):
     import relsupport
     relsupport.LONG = config.getoption("--long")
+
+
+@pytest.fixture(autouse=True)
+def _kill_leftovers():
+    yield
+    import relsupport
+    while relsupport.SPAWNED:
+        process = relsupport.SPAWNED.pop()
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=10)

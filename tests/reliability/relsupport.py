@@ -19,6 +19,10 @@ from conftest_shared import BIN_DIR, clean_env, start_listening
 # Set by conftest from `--long`.
 LONG = False
 
+# Every process a run starts; conftest kills what is still alive after each test, so a failed
+# assertion never leaves a daemon behind.
+SPAWNED: list[subprocess.Popen] = []
+
 KEY_ID = "AKIDRELIABILITY"
 SECRET = "reliability-secret-not-real"
 
@@ -39,6 +43,7 @@ class Emulator:
         for flow in flows:
             argv += ["--flow", flow]
         self.process, self.port = start_listening(argv + list(args))
+        SPAWNED.append(self.process)
         self.url = f"http://127.0.0.1:{self.port}"
 
     def faults(self, **patch):
@@ -80,6 +85,7 @@ class Daemon:
                 [*prefix, str(BIN_DIR / "appflowd"), "run", "--config", str(config), "--state-dir", str(state_dir),
                  "--stop-grace", "2", *extra_args],
                 stdout=out, stderr=subprocess.STDOUT, env=env)
+        SPAWNED.append(self.process)
 
     @property
     def pid(self):

@@ -132,6 +132,7 @@ def test_journal_fields_hold_no_secret(tmp_path, emulator):
         ["unshare", "--mount", sys.executable, str(HERE / "journal_capture.py"), str(entries), str(stderr), "--",
          str(BIN_DIR / "appflowd"), "run", "--config", str(config), "--state-dir", str(tmp_path / "state"),
          "--log-level", "trace"], env=env)
+    rs.SPAWNED.append(process)
     rs.wait_for(lambda: entries.exists() and b"EVENT=succeeded" in entries.read_bytes(), 40, what="a journal entry")
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=30) == 0
