@@ -49,7 +49,7 @@ let package = Package(
         .target(
             name: "AppFlow",
             dependencies: [
-                "SigV4",
+                "SigV4", "Scheduling",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -90,11 +90,21 @@ let package = Package(
             name: "Ledger",
             swiftSettings: swiftSettings
         ),
-        // The daemon: timers, slot state machines, ledger, reload, status.
+        // The scheduler as one pure state machine: planner, admission, slots, reload, stop.
+        // No clock, no I/O, no NIO.
+        .target(
+            name: "Scheduler",
+            dependencies: [
+                "JobFile", "Scheduling", "Ledger",
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The daemon: the executor of the scheduler's actions, clients, metrics, status.
         .target(
             name: "Daemon",
             dependencies: [
-                "AppFlow", "JobFile", "Scheduling", "Ledger", "Systemd",
+                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Ledger", "Systemd",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -110,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "appflowd",
             dependencies: [
-                "AppFlow", "JobFile", "Scheduling", "Daemon", "Ledger", "Systemd",
+                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Systemd",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -151,6 +161,7 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["AppFlowEmulator", "Scheduling"], swiftSettings: swiftSettings),
         .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: swiftSettings),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "AppFlow", "JobFile", "Scheduling", "Ledger"], swiftSettings: swiftSettings),
+        .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "JobFile", "Scheduling", "Ledger"], swiftSettings: swiftSettings),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger"], swiftSettings: swiftSettings),
     ]
 )

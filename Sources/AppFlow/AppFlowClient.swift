@@ -1,3 +1,4 @@
+import Scheduling
 import AsyncHTTPClient
 import Foundation
 import Logging
@@ -170,7 +171,8 @@ package final class AppFlowClient: Sendable {
         do {
             return try JSONDecoder().decode(T.self, from: Data(answer.body.isEmpty ? Array("{}".utf8) : answer.body))
         } catch {
-            throw AppFlowTransportError(.malformedResponse, "\(operation) answered HTTP \(answer.status) with a body that is not the expected JSON")
+            throw AppFlowTransportError(.malformedResponse, "\(operation) answered HTTP \(answer.status) with a body that is not the expected JSON",
+                                        accepted: (200..<300).contains(answer.status))
         }
     }
 
@@ -193,14 +195,5 @@ package final class AppFlowClient: Sendable {
             return AppFlowTransportError(.malformedResponse, "response larger than \(maxResponseBytes) bytes")
         }
         return AppFlowTransportError(.connect, "\(error)")
-    }
-}
-
-extension Duration {
-    /// Whole nanoseconds (saturating).
-    package var nanoseconds: Int64 {
-        let (seconds, attoseconds) = components
-        let (scaled, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
-        return overflow ? .max : scaled + attoseconds / 1_000_000_000
     }
 }

@@ -83,10 +83,13 @@ package struct AppFlowTransportError: Error, Sendable, Equatable, CustomStringCo
     }
     package var kind: Kind
     package var detail: String
+    /// The endpoint answered HTTP 2xx (it accepted the call) but the answer could not be read.
+    package var accepted: Bool
 
-    package init(_ kind: Kind, _ detail: String) {
+    package init(_ kind: Kind, _ detail: String, accepted: Bool = false) {
         self.kind = kind
         self.detail = detail
+        self.accepted = accepted
     }
 
     package var code: String { kind.rawValue }

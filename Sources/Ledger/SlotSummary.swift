@@ -3,6 +3,9 @@ package struct SlotSummary: Codable, Sendable, Equatable {
     /// The nominal slot, in Unix seconds.
     package var slot: Int64
     package var token: String
+    /// The flow the slot was sent to (its latest record's); nil in ledgers written before 0.2,
+    /// where the job's flow stands in.
+    package var flow: String?
     /// When the slot's token was first sent (the first `sent` record); nil for a slot never sent.
     /// AppFlow forgets a token after 8 hours, so the daemon never re-sends it after 7h45m.
     package var firstSentAt: Double?
@@ -20,13 +23,14 @@ package struct SlotSummary: Codable, Sendable, Equatable {
     package var updatedAt: Double
 
     package init(
-        slot: Int64, token: String, firstSentAt: Double? = nil, outcome: SlotOutcome? = nil,
+        slot: Int64, token: String, flow: String? = nil, firstSentAt: Double? = nil, outcome: SlotOutcome? = nil,
         executionId: String? = nil, flowStatus: String? = nil, errorCode: String? = nil,
         message: String? = nil, attempts: Int? = nil, recordsProcessed: Int64? = nil,
         bytesProcessed: Int64? = nil, bytesWritten: Int64? = nil, updatedAt: Double
     ) {
         self.slot = slot
         self.token = token
+        self.flow = flow
         self.firstSentAt = firstSentAt
         self.outcome = outcome
         self.executionId = executionId
@@ -44,6 +48,7 @@ package struct SlotSummary: Codable, Sendable, Equatable {
     /// `succeeded` without an executionId keeps the one `started` brought.
     mutating func merge(_ record: LedgerRecord) {
         if !record.token.isEmpty { token = record.token }
+        if !record.flow.isEmpty { flow = record.flow }
         if let value = record.outcome { outcome = value }
         if let value = record.executionId { executionId = value }
         if let value = record.flowStatus { flowStatus = value }

@@ -4,6 +4,7 @@ import Foundation
 import JobFile
 import Ledger
 import Logging
+import Scheduler
 import ServiceLifecycle
 import Systemd
 
@@ -80,27 +81,73 @@ struct Run: AsyncParsableCommand {
         }
 
         let notifier = SystemdDaemonNotifier(logger: logger)
-        let runtime = DaemonRuntime(jobFile: jobFile, dependencies: .init(
-            client: clients,
-            clock: clock,
-            ledger: ledger,
-            notifier: notifier,
-            logger: logger,
-            watchdogInterval: (try? SystemdNotifier.watchdogInterval()) ?? nil,
-            stopGrace: .milliseconds(Int64(stopGrace * 1000)),
-            wedgeAfterReady: Self.testFault(environment),
-            metrics: metrics
-        ))
-        let service = DaemonService(runtime: runtime, configPath: config, clients: clients, notifier: notifier, logger: logger, now: { clock.nowMs() })
-        let group = ServiceGroup(configuration: .init(
-            services: [.init(service: service)],
+        let configPath = config
+        let grace = Duration.milliseconds(Int64(stopGrace * 1000))
+        let heartbeat = LoopHeartbeat()
+        let scheduler = SchedulerService(
+            jobFile: jobFile,
+            configuration: Self.schedulerConfiguration(stopGrace: grace),
+            dependencies: .init(
+                client: clients, clock: clock, ledger: ledger, notifier: notifier, logger: logger, metrics: metrics,
+                loadJobFile: { Self.reload(path: configPath, clients: clients, now: clock.nowMs() / 1000, logger: logger) },
+                wedgeAfterReady: Self.testFault(environment), heartbeat: heartbeat
+            )
+        )
+        // Started in this order and stopped in reverse: the scheduler first (its calls in flight
+        // get the stop grace), then the metrics, the clients, and last the ledger.
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [
+                .init(service: ClosingService { ledger.close() }),
+                .init(service: ClosingService { await clients.shutdown() }),
+                .init(service: ClosingService { await exporter?.stop() }),
+                .init(service: scheduler),
+            ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
-        ))
-        try await group.run()
-        await exporter?.stop()
-        ledger.close()
+        )
+        // The stop grace bounds the scheduler's own wait; this is the backstop past it.
+        groupConfiguration.maximumGracefulShutdownDuration = grace + .seconds(2)
+        let group = ServiceGroup(configuration: groupConfiguration)
+        do {
+            try await group.run()
+        } catch let failure as SchedulerService.Failure {
+            logger.critical("stopped: the scheduler cannot go on", metadata: ["event": "stopped", "error": "\(failure)"])
+            // EX_TEMPFAIL: systemd restarts the daemon, which resumes from what is on disk.
+            throw ExitCode(75)
+        }
         logger.notice("stopped", metadata: ["event": "stopped"])
+    }
+
+    static func schedulerConfiguration(stopGrace: Duration) -> SchedulerStateMachine.Configuration {
+        var configuration = SchedulerStateMachine.Configuration(
+            watchdogInterval: (try? SystemdNotifier.watchdogInterval()) ?? nil,
+            stopGrace: stopGrace
+        )
+        // `/healthz` reads the loop's heartbeat: the loop turns at least this often.
+        configuration.maxSleep = .seconds(10)
+        return configuration
+    }
+
+    /// SIGHUP: re-read the job file and prepare the clients of its regions. A bad file keeps the
+    /// old jobs (the scheduler says so in STATUS= and the log).
+    static func reload(path: String, clients: RegionalClients, now: Int64, logger: Logger) -> Result<JobFile, SchedulerService.ReloadProblem> {
+        let (file, diagnostics) = JobFileLoader.load(path: path, now: now)
+        let errors = diagnostics.filter { $0.severity == .error }
+        for diagnostic in diagnostics {
+            logger.log(level: diagnostic.severity == .error ? .error : .warning, "job file problem",
+                       metadata: ["event": diagnostic.severity == .error ? "reload-failed" : "reload-warning", "diagnostic": "\(diagnostic)"])
+        }
+        guard let file, errors.isEmpty else {
+            let first = errors.first.map { "\($0)" } ?? "cannot be loaded"
+            let more = errors.count > 1 ? " (and \(errors.count - 1) more)" : ""
+            return .failure(.init(summary: first + more))
+        }
+        do {
+            try clients.prepare(regions: Set(file.jobs.map(\.region)))
+        } catch {
+            return .failure(.init(summary: "\(error)"))
+        }
+        return .success(file)
     }
 
     /// Test-only: `APPFLOWD_TEST_FAULT=wedge-after-ready` wedges the scheduling loop 2 s after

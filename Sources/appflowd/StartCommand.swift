@@ -1,7 +1,11 @@
+import Scheduling
 import AppFlow
 import ArgumentParser
+import Daemon
 import Foundation
+import JobFile
 import Logging
+import Scheduler
 import Systemd
 
 /// `appflowd start FLOW`: one StartFlow now, with the daemon's client, credentials and retries.
@@ -32,7 +36,7 @@ struct Start: AsyncParsableCommand {
     var endpointURL: String?
 
     @Option(name: .customLong("max-attempts"), help: "Attempts at most, the first included.")
-    var maxAttempts: Int = RetryPolicy().maxAttempts
+    var maxAttempts: Int = RetrySettings().maxAttempts
 
     @Flag(help: "Print JSON.")
     var json = false
@@ -58,23 +62,53 @@ struct Start: AsyncParsableCommand {
         } catch {
             fail(code: "ConfigurationError", message: "\(error)")
         }
-        var policy = RetryPolicy()
-        policy.maxAttempts = maxAttempts
-        let outcome: Result<StartFlowResult, GaveUpError>
-        do {
-            let (result, _) = try await client.startFlowRetrying(flowName: flow, clientToken: clientToken, policy: policy, logger: logger)
-            outcome = .success(result)
-        } catch let error as GaveUpError {
-            outcome = .failure(error)
-        } catch {
-            outcome = .failure(GaveUpError(underlying: error, attempts: 1, reason: .notRetryable))
-        }
+        let outcome = await startRetrying(client, clientToken: clientToken, logger: logger)
         try? await client.shutdown()
         switch outcome {
         case .success(let result):
             print(render(result, clientToken: clientToken))
-        case .failure(let error):
-            fail(code: error.code, message: error.message)
+        case .failure(let failure):
+            fail(code: failure.code, message: failure.message)
+        }
+    }
+
+    /// The daemon's retry path: the same `SlotStateMachine` decides each attempt.
+    func startRetrying(_ client: AppFlowClient, clientToken: String, logger: Logger) async -> Result<StartFlowResult, CallFailure> {
+        var retry = RetrySettings()
+        retry.maxAttempts = maxAttempts
+        let clock = DispatchWallClock()
+        var machine = SlotStateMachine(retry: retry, wait: false, tokenFirstSentMs: clock.nowMs())
+        var action = machine.admit(nowMs: clock.nowMs())
+        var answer: StartFlowResult?
+        while true {
+            switch action {
+            case .send:
+                do {
+                    let result = try await client.startFlow(flowName: flow, clientToken: clientToken)
+                    answer = result
+                    action = machine.startSucceeded(StartAnswer(result))
+                } catch {
+                    action = machine.startFailed(CallFailure(error), nowMs: clock.nowMs(), random: Double.random(in: 0..<1))
+                }
+            case .retry(let after, let attempt, let failure):
+                logger.warning("retrying", metadata: [
+                    "event": "retrying", "flow_name": "\(flow)", "client_token": "\(clientToken)",
+                    "attempt": "\(attempt)", "error_code": "\(failure.code)", "error": "\(failure.message)",
+                    "wait_ms": "\(after.milliseconds)",
+                ])
+                do {
+                    try await Task.sleep(for: after)
+                } catch {
+                    return .failure(CallFailure(code: "Cancelled", message: "interrupted", retryable: false))
+                }
+                machine.backoffEnded()
+                action = machine.admit(nowMs: clock.nowMs())
+            case .record(let outcome):
+                if let answer, outcome.outcome == .started || outcome.outcome == .activated { return .success(answer) }
+                return .failure(CallFailure(code: outcome.errorCode ?? "Error", message: outcome.message ?? "", retryable: false))
+            case .poll:
+                return .failure(CallFailure(code: "Internal", message: "unexpected poll", retryable: false))
+            }
         }
     }
 

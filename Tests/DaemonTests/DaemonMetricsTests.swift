@@ -9,42 +9,10 @@ import Testing
 
 /// The runtime's metrics, read back from the Prometheus text it would serve, with a manual
 /// clock and a scripted AppFlow: every value is known exactly.
-@Suite(.serialized)
+@Suite(.timeLimit(.minutes(2)))
 struct DaemonMetricsTests {
-    static let t0: Int64 = 1_800_000_000
-
-    struct Harness {
-        let clock: ManualClock
-        let starter: FakeStarter
-        let notifier = RecordingNotifier()
-        let ledger: Ledger
-        let metrics = DaemonMetrics.prometheus()
-        let runtime: DaemonRuntime
-        let loop: Task<Void, Never>
-
-        init(_ toml: String, starter: FakeStarter = FakeStarter(), directory: String = temporaryDirectory()) async throws {
-            clock = ManualClock(nowMs: DaemonMetricsTests.t0 * 1000)
-            self.starter = starter
-            (ledger, _) = try Ledger.open(directory: directory)
-            let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-            runtime = DaemonRuntime(jobFile: try jobFile(toml), dependencies: .init(
-                client: starter, clock: clock, ledger: ledger, notifier: notifier, logger: logger,
-                random: { 0.5 }, stopGrace: .milliseconds(100), metrics: metrics
-            ))
-            let runtime = self.runtime
-            loop = Task { await runtime.run() }
-            let notifier = self.notifier
-            try await eventually("READY") { notifier.all.contains { $0.hasPrefix("READY=1") } }
-        }
-
-        var samples: Samples { Samples(text: metrics.exposition()) }
-
-        func stop() async {
-            await runtime.stop()
-            await loop.value
-            ledger.close()
-        }
-    }
+    static let t0 = ServiceHarness.t0
+    typealias Harness = ServiceHarness
 
     @Test func retriedStartIsCountedOnceAsStartedWithItsRetryAndError() async throws {
         let starter = FakeStarter()
@@ -57,14 +25,14 @@ struct DaemonMetricsTests {
         #expect(h.samples["appflowd_schedule_interval_seconds", ["job_name": "a"]] == 60)
         #expect(h.samples["appflowd_last_success_timestamp_seconds", ["job_name": "a"]] == nil, "never succeeded")
 
-        h.clock.set(slot * 1000 + 250)  // 250 ms late
-        try await eventually("retry sleeping") { await h.runtime.currentStatus.retrying == 1 }
+        h.clock.advance(to: slot * 1000 + 250)  // 250 ms late
+        try await eventually("retry sleeping") { h.samples["appflowd_retries_total", ["flow_name": "fa"]] == 1 }
         #expect(h.samples["appflowd_retries_total", ["flow_name": "fa"]] == 1)
         #expect(h.samples["appflowd_errors_total", ["operation": "StartFlow", "code": "InternalServerException"]] == 1)
         #expect(h.samples["appflowd_next_fire_timestamp_seconds", ["job_name": "a"]] == Double(slot + 60))
 
-        h.clock.set(slot * 1000 + 250 + 5_000)  // backoff with random 0.5: 5 s
-        try await eventually("started") { await h.runtime.currentStatus.started == 1 }
+        h.clock.advance(to: slot * 1000 + 250 + 5_000)  // backoff with random 0.5: 5 s
+        try await eventually("started") { h.started == 1 }
         let s = h.samples
         #expect(s["appflowd_starts_total", ["flow_name": "fa", "outcome": "started"]] == 1)
         #expect(s["appflowd_start_latency_seconds_count"] == 2, "one per StartFlow call")
@@ -74,45 +42,45 @@ struct DaemonMetricsTests {
         #expect(s["appflowd_fire_lateness_seconds_bucket", ["le": "0.5"]] == 1)
         #expect(s["appflowd_in_flight_calls"] == 0)
         #expect(s["appflowd_last_success_timestamp_seconds", ["job_name": "a"]] == Double(slot) + 5.25)
-        await h.stop()
+        try await h.stop()
     }
 
     @Test func followedRunsCountTheirEndAndOnlySuccessMovesLastSuccess() async throws {
         let h = try await Harness("[[job]]\nname = \"w\"\nflow = \"fw\"\nevery = \"1m\"\nwait = true\n")
-        h.starter.executionStatus.withLock { $0 = "Error" }
-        h.clock.set((Self.t0 + 60) * 1000)
-        try await eventually("started") { await h.runtime.currentStatus.started == 1 }
+        (h.starter as! FakeStarter).executionStatus.withLock { $0 = "Error" }
+        h.clock.advance(to: (Self.t0 + 60) * 1000)
+        try await eventually("started") { h.started == 1 }
         #expect(h.samples["appflowd_last_success_timestamp_seconds", ["job_name": "w"]] == nil, "a started run is not a success yet")
-        h.clock.set((Self.t0 + 62) * 1000)  // the first poll, 2 s later
+        h.clock.advance(to: (Self.t0 + 62) * 1000)  // the first poll, 2 s later
         try await eventually("errored") { h.samples["appflowd_runs_total", ["flow_name": "fw", "outcome": "errored"]] == 1 }
         #expect(h.samples["appflowd_last_success_timestamp_seconds", ["job_name": "w"]] == nil)
-        h.starter.executionStatus.withLock { $0 = "Successful" }
-        h.clock.set((Self.t0 + 120) * 1000)
-        try await eventually("second start") { await h.runtime.currentStatus.started == 2 }
-        h.clock.set((Self.t0 + 122) * 1000)
+        (h.starter as! FakeStarter).executionStatus.withLock { $0 = "Successful" }
+        h.clock.advance(to: (Self.t0 + 120) * 1000)
+        try await eventually("second start") { h.started == 2 }
+        h.clock.advance(to: (Self.t0 + 122) * 1000)
         try await eventually("succeeded") { h.samples["appflowd_runs_total", ["flow_name": "fw", "outcome": "succeeded"]] == 1 }
         #expect(h.samples["appflowd_last_success_timestamp_seconds", ["job_name": "w"]] == Double(Self.t0 + 122))
         #expect(h.samples["appflowd_starts_total", ["flow_name": "fw", "outcome": "started"]] == 2)
-        await h.stop()
+        try await h.stop()
     }
 
     @Test func lastSuccessSurvivesARestartAndReloadDropsRemovedJobs() async throws {
         let directory = temporaryDirectory()
         let toml = "[[job]]\nname = \"a\"\nflow = \"fa\"\nevery = \"1m\"\n[[job]]\nname = \"b\"\nflow = \"fb\"\nevery = \"1h\"\n"
         let first = try await Harness(toml, directory: directory)
-        first.clock.set((Self.t0 + 60) * 1000)
-        try await eventually("started") { await first.runtime.currentStatus.started == 1 }
-        await first.stop()
+        first.clock.advance(to: (Self.t0 + 60) * 1000)
+        try await eventually("started") { first.started == 1 }
+        try await first.stop(keep: true)
 
         let second = try await Harness(toml, directory: directory)
         #expect(second.samples["appflowd_last_success_timestamp_seconds", ["job_name": "a"]] == Double(Self.t0 + 60), "read back from the ledger")
         #expect(second.samples["appflowd_jobs"] == 2)
-        await second.runtime.reload(try jobFile("[[job]]\nname = \"a\"\nflow = \"fa\"\nevery = \"1m\"\n"))
+        try await second.reload("[[job]]\nname = \"a\"\nflow = \"fa\"\nevery = \"1m\"\n")
         let s = second.samples
         #expect(s["appflowd_jobs"] == 1)
         #expect(s["appflowd_next_fire_timestamp_seconds", ["job_name": "b"]] == nil)
         #expect(s["appflowd_next_fire_timestamp_seconds", ["job_name": "a"]] != nil)
-        await second.stop()
+        try await second.stop()
     }
 
     @Test func disabledMetricsRenderNothing() {

@@ -4,60 +4,7 @@ import JobFile
 import Ledger
 import Synchronization
 @testable import Daemon
-
-/// A wall clock the test moves by hand; sleepers wake when it passes their deadline.
-final class ManualClock: DaemonClock {
-    private struct Sleeper {
-        var id: UInt64
-        var deadline: Int64
-        var continuation: CheckedContinuation<Void, any Error>
-    }
-    private struct State {
-        var now: Int64
-        var sleepers: [Sleeper] = []
-        var nextId: UInt64 = 0
-    }
-    private let state: Mutex<State>
-
-    init(nowMs: Int64) { state = Mutex(State(now: nowMs)) }
-
-    func nowMs() -> Int64 { state.withLock { $0.now } }
-
-    var sleeperCount: Int { state.withLock { $0.sleepers.count } }
-
-    func sleep(untilMs wallMs: Int64) async throws {
-        let id = state.withLock { s -> UInt64 in s.nextId += 1; return s.nextId }
-        try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let resumeNow = state.withLock { s -> Bool in
-                    if wallMs <= s.now { return true }
-                    s.sleepers.append(Sleeper(id: id, deadline: wallMs, continuation: continuation))
-                    return false
-                }
-                if resumeNow { continuation.resume() }
-            }
-        } onCancel: {
-            let cancelled = state.withLock { s -> Sleeper? in
-                guard let index = s.sleepers.firstIndex(where: { $0.id == id }) else { return nil }
-                return s.sleepers.remove(at: index)
-            }
-            cancelled?.continuation.resume(throwing: CancellationError())
-        }
-    }
-
-    /// Sets the clock (forward or back) and wakes every sleeper whose deadline has passed.
-    func set(_ nowMs: Int64) {
-        let due = state.withLock { s -> [Sleeper] in
-            s.now = nowMs
-            let due = s.sleepers.filter { $0.deadline <= nowMs }
-            s.sleepers.removeAll { $0.deadline <= nowMs }
-            return due
-        }
-        for sleeper in due { sleeper.continuation.resume() }
-    }
-
-    func advance(byMs: Int64) { set(nowMs() + byMs) }
-}
+import Scheduler
 
 /// Answers StartFlow from a script and records every call in order.
 final class FakeStarter: FlowStarter {

@@ -21,6 +21,7 @@ struct ReferenceReplay {
         job.flow = r.flow
         var s = job.known[r.slot] ?? SlotSummary(slot: r.slot, token: r.token, updatedAt: r.at)
         s.token = r.token.isEmpty ? s.token : r.token
+        s.flow = r.flow.isEmpty ? s.flow : r.flow
         s.updatedAt = r.at
         s.outcome = r.outcome ?? s.outcome
         s.executionId = r.executionId ?? s.executionId

@@ -1,8 +1,7 @@
-import Foundation
 import JobFile
 
 /// Counts for `STATUS=` and the operator: what started, what is retrying, what failed.
-package struct DaemonStatus: Sendable, Equatable {
+package struct SchedulerStatus: Sendable, Equatable {
     package var jobs = 0
     package var enabledJobs = 0
     package var started = 0
@@ -14,11 +13,13 @@ package struct DaemonStatus: Sendable, Equatable {
     package var running = 0
     package var next: (job: String, fireMs: Int64)?
     package var reloadProblem: String?
+    /// Set while the ledger cannot be written: due slots wait for it.
+    package var ledgerProblem: String?
     package var stopping = false
 
     package init() {}
 
-    package static func == (lhs: DaemonStatus, rhs: DaemonStatus) -> Bool {
+    package static func == (lhs: SchedulerStatus, rhs: SchedulerStatus) -> Bool {
         lhs.text == rhs.text
     }
 
@@ -39,6 +40,7 @@ package struct DaemonStatus: Sendable, Equatable {
         if outcomeUnknown > 0 { counts += ", outcome unknown \(outcomeUnknown)" }
         parts.append(counts)
         var line = parts.joined(separator: "; ")
+        if let ledgerProblem { line += " | ledger not writable, starts wait: \(ledgerProblem)" }
         if let reloadProblem { line += " | reload failed, old jobs kept: \(reloadProblem)" }
         return line
     }
