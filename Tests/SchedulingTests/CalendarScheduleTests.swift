@@ -149,8 +149,8 @@ import Testing
     }
 
     @Test(.enabled(if: CalendarOracle.isAvailable, "systemd-analyze (systemd 252) is not installed"))
-    func systemdRejectsTheBadExpressionsToo() throws {
-        let answers = try CalendarOracle.run(
+    func systemdRejectsTheBadExpressionsToo() async throws {
+        let answers = try await CalendarOracle.run(
             expressions: Self.bad.map(\.expression).filter { !$0.isEmpty }, zone: "Europe/Berlin", baseTime: "@\(Self.base)", iterations: 1
         )
         for (expression, answer) in answers {

@@ -30,10 +30,10 @@ for c in json.load(sys.stdin):
 json.dump(out, sys.stdout)
 """
 
-@Test func tokensAndJitterMatchPython() throws {
+@Test func tokensAndJitterMatchPython() async throws {
     let request = tokenCases.map { ["salt": $0.salt, "job": $0.job, "flow": $0.flow, "slot": $0.slot, "ms": $0.jitterMs] as [String: Any] }
     let body = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
-    guard let output = TestTime.run(["python3", "-c", oracle], stdin: body) else {
+    guard let output = try await TestTime.run(["python3", "-c", oracle], stdin: body) else {
         Issue.record("python3 is needed for the token oracle")
         return
     }
