@@ -1,7 +1,7 @@
 import Testing
 @testable import AppFlow
 
-struct RetryPolicyTests {
+@Suite(.timeLimit(.minutes(5))) struct RetryPolicyTests {
     static func service(_ code: String, _ status: Int, retryAfter: Double? = nil) -> AppFlowServiceError {
         AppFlowServiceError(code: code, message: "m", statusCode: status, retryAfter: retryAfter)
     }

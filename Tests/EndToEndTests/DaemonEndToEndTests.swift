@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `appflowd run` as a real process against `appflow-emulator`, with a NOTIFY_SOCKET the test owns.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct DaemonEndToEndTests {
     @Test func notifiesSystemdAndStartsOnTimeWithSpecTokens() async throws {
         let emulator = try await EmulatorProcess(["--flow", "accounts", "--flow", "orders"])

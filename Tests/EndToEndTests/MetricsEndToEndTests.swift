@@ -4,7 +4,7 @@ import TestSupport
 
 /// `appflowd run` against `appflow-emulator` with faults; `/metrics` scraped over HTTP and the
 /// node_exporter textfile, each value checked against the emulator's own request record.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct MetricsEndToEndTests {
     @Test func metricsMatchTheEmulatorsRecord() async throws {
         // Every StartFlow attempt's first try gets a 500: each slot is retried once.

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 
 /// `appflowd start` against `appflow-emulator`, both real binaries.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct StartCommandTests {
     @Test func startsAFlowAndPrintsTheExecution() async throws {
         let emulator = try await EmulatorProcess(["--flow", "accounts"])

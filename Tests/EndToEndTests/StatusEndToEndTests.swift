@@ -4,7 +4,7 @@ import TestSupport
 
 /// `appflowd status` reading the ledger a real `appflowd run` wrote against `appflow-emulator`,
 /// while the daemon runs and after it stopped, checked against the emulator's request record.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct StatusEndToEndTests {
     @Test func statusAgreesWithTheEmulatorWhileRunningAndAfterwards() async throws {
         let emulator = try await EmulatorProcess(["--flow", "accounts", "--flow", "nightly:scheduled", "--flow", "orders", "--run-seconds", "0.2"])

@@ -4,7 +4,7 @@ import TestSupport
 @testable import JobFile
 
 /// Abbreviations checked against the C library's own answer (`date +%Z` with TZ set), not ours.
-struct ZoneAbbreviationTests {
+@Suite(.timeLimit(.minutes(5))) struct ZoneAbbreviationTests {
     static func libc(_ zone: String, _ unix: Int64) async throws -> String {
         let output = try await ChildProcess.run("/bin/date", ["-d", "@\(unix)", "+%Z"], environment: ["TZ": zone])
         return output.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

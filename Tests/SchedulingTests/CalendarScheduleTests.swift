@@ -5,7 +5,7 @@ import Testing
 /// Hand-picked expressions, with the normalized forms and elapses that `systemd-analyze calendar`
 /// (systemd 252) printed for them under TZ=Europe/Berlin from base time 1774738800
 /// (Sun 2026-03-29 00:00 CET, the night clocks go forward at 02:00).
-@Suite struct CalendarScheduleTests {
+@Suite(.timeLimit(.minutes(5))) struct CalendarScheduleTests {
     static let base: Int64 = 1_774_738_800
     static let berlin = TimeZone(identifier: "Europe/Berlin")!
 

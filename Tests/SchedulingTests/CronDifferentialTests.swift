@@ -75,7 +75,7 @@ func croniterReadsDifferently(_ expr: String) -> Bool {
 ///   croniter collapses it to `*` and so uses AND, where Vixie keeps OR (every day matches).
 /// Cases croniter cannot answer (no match within its 50-year search) are skipped, and at least
 /// 1,000 cases must be compared.
-@Test func cronMatchesCroniter() async throws {
+@Test(.timeLimit(.minutes(10))) func cronMatchesCroniter() async throws {
     let script = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("scripts/croniter-oracle.py").path

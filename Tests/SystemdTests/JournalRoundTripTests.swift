@@ -8,7 +8,7 @@ import TestSupport
 /// Sends a real entry and reads it back with `journalctl`, where journald is running. On
 /// machines without journald (containers, CI) `sd_journal_sendv` drops entries silently, so
 /// there is nothing to read back and the test is skipped.
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct JournalRoundTripTests {
     static let journaldRunning =
         FileManager.default.fileExists(atPath: "/run/systemd/journal/socket")
