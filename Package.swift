@@ -147,8 +147,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling"], swiftSettings: swiftSettings),
-        .testTarget(name: "JobFileTests", dependencies: ["JobFile", "Scheduling"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
+        // Helpers shared by the test targets: awaited subprocesses, a NOTIFY_SOCKET, scraping,
+        // polling, seeded randomness. Never blocks a thread of the cooperative pool.
+        .target(name: "TestSupport", dependencies: ["Daemon"], path: "Tests/TestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "JobFileTests", dependencies: ["JobFile", "Scheduling", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(name: "AppFlowTests", dependencies: [
             "AppFlow", "SigV4",
@@ -158,10 +161,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "AppFlowEmulatorTests", dependencies: ["AppFlowEmulator", "AppFlow", "SigV4"], swiftSettings: swiftSettings),
-        .testTarget(name: "EndToEndTests", dependencies: ["AppFlowEmulator", "Scheduling"], swiftSettings: swiftSettings),
-        .testTarget(name: "SystemdTests", dependencies: ["Systemd"], swiftSettings: swiftSettings),
-        .testTarget(name: "LedgerTests", dependencies: ["Ledger"], swiftSettings: swiftSettings),
+        .testTarget(name: "EndToEndTests", dependencies: ["AppFlowEmulator", "Scheduling", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "JobFile", "Scheduling", "Ledger"], swiftSettings: swiftSettings),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger"], swiftSettings: swiftSettings),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -4,7 +4,7 @@ import Testing
 
 /// `down`: the endpoint closes every AppFlow connection unanswered, changes nothing, and comes
 /// back with its memory intact.
-@Suite struct DownFaultTests {
+@Suite(.timeLimit(.minutes(5))) struct DownFaultTests {
     @Test func downDropsEveryRequestBeforeAnyStateChangeAndComesBack() throws {
         let harness = try EmulatorHarness(faults: FaultSettings(failFirst: 1))
         harness.core.setFaults(FaultSettings(failFirst: 1, down: true))

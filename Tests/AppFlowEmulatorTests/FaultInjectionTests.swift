@@ -2,7 +2,7 @@ import AppFlowEmulator
 import Foundation
 import Testing
 
-@Suite struct FaultInjectionTests {
+@Suite(.timeLimit(.minutes(5))) struct FaultInjectionTests {
     @Test func failFirstCountsAttemptsPerToken() throws {
         let harness = try EmulatorHarness(faults: FaultSettings(failFirst: 2))
         for _ in 0..<2 {

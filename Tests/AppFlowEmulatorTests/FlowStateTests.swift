@@ -2,7 +2,7 @@ import AppFlowEmulator
 import Foundation
 import Testing
 
-@Suite struct FlowStateTests {
+@Suite(.timeLimit(.minutes(5))) struct FlowStateTests {
     @Test func onDemandStartCreatesARunThatEndsAfterTheRunDuration() throws {
         let harness = try EmulatorHarness(runDuration: 2)
         let started = try harness.startFlow("daily-sync", token: "t-1")

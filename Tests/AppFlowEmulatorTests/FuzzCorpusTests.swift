@@ -6,7 +6,7 @@ import Testing
 /// Replays the emulator's request fuzzing corpus (`fuzz/corpus/emulator`, grown by
 /// `scripts/fuzz`): every input, turned into a request the way `fuzz/Harness.swift` does, gets an
 /// HTTP answer, never a crash.
-@Suite struct FuzzCorpusTests {
+@Suite(.timeLimit(.minutes(5))) struct FuzzCorpusTests {
     static let directory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fuzz/corpus/emulator")

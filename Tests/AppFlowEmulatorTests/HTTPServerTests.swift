@@ -7,7 +7,7 @@ import SigV4
 import Testing
 
 /// The emulator over real loopback HTTP, with requests signed by `SigV4Signer`.
-@Suite struct HTTPServerTests {
+@Suite(.timeLimit(.minutes(5))) struct HTTPServerTests {
     private func withServer(
         faults: FaultSettings = FaultSettings(), _ body: (EmulatorServer, URLSession) async throws -> Void
     ) async throws {

@@ -2,7 +2,7 @@ import AppFlowEmulator
 import Foundation
 import Testing
 
-@Suite struct RequestErrorTests {
+@Suite(.timeLimit(.minutes(5))) struct RequestErrorTests {
     @Test func unknownFlowIsResourceNotFound() throws {
         let harness = try EmulatorHarness()
         for path in ["/start-flow", "/describe-flow", "/describe-flow-execution-records"] {

@@ -2,7 +2,7 @@ import AppFlowEmulator
 import Foundation
 import Testing
 
-@Suite struct RequestRecordTests {
+@Suite(.timeLimit(.minutes(5))) struct RequestRecordTests {
     @Test func recordFileHasOneJSONLinePerRequestWithBothTimeForms() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("emu-record-\(UUID().uuidString).jsonl").path
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -4,7 +4,7 @@ import Testing
 
 /// Profiles with `role_arn`, end to end against the test server's STS, which verifies the
 /// SigV4 signature of every AssumeRole call with the SigV4 target's verifier.
-struct AssumeRoleTests {
+@Suite(.timeLimit(.minutes(5))) struct AssumeRoleTests {
     static let roleArn = "arn:aws:iam::123456789012:role/appflowd-runner"
     static let innerArn = "arn:aws:iam::123456789012:role/appflowd-hop"
 

@@ -3,7 +3,7 @@ import Testing
 @testable import AppFlow
 
 /// The container endpoint end to end against the test server.
-struct ContainerCredentialTests {
+@Suite(.timeLimit(.minutes(5))) struct ContainerCredentialTests {
     @Test func fullURIWithAuthorizationTokenFileReadEachTime() async throws {
         try await CredentialFixture.with { f in
             f.services.with { $0.containerAuthorization = "container-auth-1" }

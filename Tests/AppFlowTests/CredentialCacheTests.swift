@@ -4,7 +4,7 @@ import Testing
 @testable import AppFlow
 import SigV4
 
-struct CredentialCacheTests {
+@Suite(.timeLimit(.minutes(5))) struct CredentialCacheTests {
     /// Hands out numbered temporary credentials and counts the calls.
     final class CountingProvider: CredentialProvider, Sendable {
         let calls = Atomic<Int>(0)

@@ -3,7 +3,7 @@ import Testing
 @testable import AppFlow
 
 /// The default chain with every source, against the test server.
-struct CredentialChainTests {
+@Suite(.timeLimit(.minutes(5))) struct CredentialChainTests {
     @Test func nothingFoundListsEveryPlaceTried() async throws {
         let port = try await CredentialTestServer.closedPort()
         let home = NSTemporaryDirectory() + "appflowd-empty-" + UUID().uuidString

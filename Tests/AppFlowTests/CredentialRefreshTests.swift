@@ -5,7 +5,7 @@ import Testing
 @testable import AppFlow
 
 /// The cache's refresh policy, with a manual clock and a provider the test controls.
-struct CredentialRefreshTests {
+@Suite(.timeLimit(.minutes(5))) struct CredentialRefreshTests {
     /// Hands out numbered credentials valid for an hour from the clock; can be told to fail,
     /// and to hold each answer until released.
     final class ScriptedProvider: CredentialProvider, Sendable {
@@ -38,7 +38,7 @@ struct CredentialRefreshTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func insideTheBackgroundMarginCallersDoNotWaitAndShareOneRefresh() async throws {
+    @Test func insideTheBackgroundMarginCallersDoNotWaitAndShareOneRefresh() async throws {
         let clock = CredentialCacheTests.ManualNow()
         let provider = ScriptedProvider(clock: clock)
         let cache = CredentialCache(provider: provider, refreshMargin: 300, backgroundRefreshMargin: 900, now: { clock.date() })

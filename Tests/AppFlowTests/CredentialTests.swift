@@ -3,7 +3,7 @@ import Testing
 @testable import AppFlow
 
 /// Each source with temporary files and environments. Keys are obviously fake.
-struct CredentialTests {
+@Suite(.timeLimit(.minutes(5))) struct CredentialTests {
     static let secret = "test-secret-not-real-0123"
 
     final class TempDir {

@@ -1,7 +1,7 @@
 import Testing
 @testable import AppFlow
 
-struct EndpointTests {
+@Suite(.timeLimit(.minutes(5))) struct EndpointTests {
     @Test(arguments: [
         ("eu-west-1", [:], "https://appflow.eu-west-1.amazonaws.com"),
         ("us-east-1", ["AWS_USE_FIPS_ENDPOINT": "true"], "https://appflow-fips.us-east-1.amazonaws.com"),

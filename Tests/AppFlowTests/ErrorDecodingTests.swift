@@ -3,7 +3,7 @@ import Testing
 
 /// Expected codes follow botocore's rest-json parser (parsers.py: BaseJSONParser._do_error_parse,
 /// RestJSONParser._inject_error_code, generic HTML/empty 5xx handling).
-struct ErrorDecodingTests {
+@Suite(.timeLimit(.minutes(5))) struct ErrorDecodingTests {
     struct Case: Sendable, CustomStringConvertible {
         var status: Int
         var headers: [String: String]

@@ -3,7 +3,7 @@ import Testing
 @testable import AppFlow
 
 /// IMDSv2 end to end against the test server.
-struct InstanceMetadataTests {
+@Suite(.timeLimit(.minutes(5))) struct InstanceMetadataTests {
     @Test func tokenThenRoleThenCredentials() async throws {
         try await CredentialFixture.with { f in
             let found = try #require(try await InstanceMetadataCredentialProvider(environment: f.environment).resolve())

@@ -4,7 +4,7 @@ import Testing
 
 /// `AWS_CONFIG_FILE=/dev/null` (the usual "no config file") is an empty file, not an error.
 /// Found by the reliability secrets run: Foundation's `contents(atPath:)` is nil for a device.
-@Suite struct ProfileFileDeviceTests {
+@Suite(.timeLimit(.minutes(5))) struct ProfileFileDeviceTests {
     @Test(arguments: [ProfileFile.Kind.config, .credentials])
     func devNullIsAnEmptyFile(kind: ProfileFile.Kind) throws {
         let file = try #require(try ProfileFile.load(path: "/dev/null", kind: kind))

@@ -3,7 +3,7 @@ import Testing
 @testable import AppFlow
 
 /// Web identity end to end against the test server's STS.
-struct WebIdentityTests {
+@Suite(.timeLimit(.minutes(5))) struct WebIdentityTests {
     static let roleArn = "arn:aws:iam::123456789012:role/appflowd-irsa"
 
     @Test func environmentWebIdentityAssumesTheRoleUnsigned() async throws {

@@ -1,7 +1,7 @@
 import Testing
 @testable import AppFlow
 
-struct XMLElementNodeTests {
+@Suite(.timeLimit(.minutes(5))) struct XMLElementNodeTests {
     @Test func readsNestedElementsEntitiesAndCDATA() throws {
         let xml = """
             <?xml version="1.0" encoding="UTF-8"?>

@@ -5,6 +5,7 @@ import Ledger
 import Logging
 import Scheduling
 import Testing
+import TestSupport
 @testable import Daemon
 
 /// The runtime's metrics, read back from the Prometheus text it would serve, with a manual
@@ -85,36 +86,5 @@ struct DaemonMetricsTests {
 
     @Test func disabledMetricsRenderNothing() {
         #expect(DaemonMetrics.disabled.exposition().isEmpty)
-    }
-}
-
-/// Prometheus text format samples, parsed independently of the exporter: `name{labels} value`.
-struct Samples {
-    var values: [String: Double] = [:]
-
-    init(text: String) {
-        for line in text.split(separator: "\n") where !line.hasPrefix("#") {
-            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
-            let series = line[..<space]
-            var name = String(series)
-            var labels: [String: String] = [:]
-            if let brace = series.firstIndex(of: "{") {
-                name = String(series[..<brace])
-                let body = series[series.index(after: brace)..<(series.lastIndex(of: "}") ?? series.endIndex)]
-                for pair in body.split(separator: ",") {
-                    let parts = pair.split(separator: "=", maxSplits: 1)
-                    if parts.count == 2 { labels[String(parts[0])] = String(parts[1].dropFirst().dropLast()) }
-                }
-            }
-            values[Self.key(name, labels)] = value
-        }
-    }
-
-    static func key(_ name: String, _ labels: [String: String]) -> String {
-        name + "{" + labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") + "}"
-    }
-
-    subscript(_ name: String, _ labels: [String: String] = [:]) -> Double? {
-        values[Self.key(name, labels)]
     }
 }

@@ -1,5 +1,6 @@
 import AppFlow
 import Foundation
+import TestSupport
 import JobFile
 import Ledger
 import Synchronization
@@ -63,20 +64,6 @@ final class RecordingNotifier: DaemonNotifier {
     func stopping(status: String) { lines.withLock { $0.append("STOPPING=1") } }
     func status(_ text: String) { lines.withLock { $0.append("STATUS=\(text)") } }
     func watchdog() { lines.withLock { $0.append("WATCHDOG=1") } }
-}
-
-/// Waits (yielding, with a generous bound) until a condition holds; never used to measure time.
-func eventually(_ what: String = "condition", within seconds: Double = 10, _ condition: () async -> Bool) async throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while !(await condition()) {
-        if Date() > deadline { throw TimedOut(what: what) }
-        try await Task.sleep(for: .milliseconds(2))
-    }
-}
-
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out waiting for \(what)" }
 }
 
 /// A job file from TOML text, failing the test on any diagnostic.

@@ -2,10 +2,11 @@ import Foundation
 import Logging
 import Synchronization
 import Testing
+import TestSupport
 @testable import Daemon
 
 /// The `/metrics` endpoint and the node_exporter textfile.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(2)))
 struct MetricsExporterTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
 

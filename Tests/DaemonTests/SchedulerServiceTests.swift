@@ -6,6 +6,7 @@ import Scheduler
 import Scheduling
 import Synchronization
 import Testing
+import TestSupport
 @testable import Daemon
 
 /// The executor with a manual clock, a scripted AppFlow and a real ledger.
@@ -52,7 +53,7 @@ struct SchedulerServiceTests {
         let starter = FakeStarter()
         let h = try await ServiceHarness(toml, starter: starter)
         h.clock.advance(to: (Self.t0 + 60) * 1000)
-        try await eventually("all 500 started", within: 60) { h.started == 500 }
+        try await eventually("all 500 started", within: .seconds(60)) { h.started == 500 }
         let order = starter.recorded.map { Int($0.flow.dropFirst())! }
         #expect(Set(order) == Set(0..<500), "none skipped, none twice")
         #expect(order.count == 500)

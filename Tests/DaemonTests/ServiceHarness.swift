@@ -1,5 +1,6 @@
 import AppFlow
 import Foundation
+import TestSupport
 import JobFile
 import Ledger
 import Logging
@@ -85,15 +86,6 @@ final class ServiceHarness: Sendable {
         try await running.value
         ledger.close()
         if !keep { try? FileManager.default.removeItem(atPath: directory) }
-    }
-}
-
-extension Samples {
-    /// The sum over every series of `name` whose labels include `labels`.
-    func sum(_ name: String, _ labels: [String: String]) -> Double {
-        values.filter { key, _ in
-            key.hasPrefix(name + "{") && labels.allSatisfy { key.contains("\($0.key)=\($0.value)") }
-        }.values.reduce(0, +)
     }
 }
 

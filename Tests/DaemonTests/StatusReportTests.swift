@@ -3,9 +3,11 @@ import JobFile
 import Ledger
 import Scheduling
 import Testing
+import TestSupport
 @testable import Daemon
 
 /// `appflowd status` rendering from a ledger state built record by record, at a fixed "now".
+@Suite(.timeLimit(.minutes(1)))
 struct StatusReportTests {
     static let t0: Int64 = 1_800_000_000  // Fri 2027-01-15 08:00:00 UTC
 

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// Runs the package's built executables, which `swift build` puts beside the test bundle.
 enum Binaries {
@@ -16,38 +17,17 @@ enum Binaries {
 
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
-    struct Output {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-    }
-
     /// Runs to completion with the given environment (nothing inherited but PATH).
-    static func run(_ name: String, _ arguments: [String], environment: [String: String], timeout: TimeInterval = 60) throws -> Output {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path(name))
-        process.arguments = arguments
+    static func run(_ name: String, _ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)) async throws -> ProcessOutput {
         var env = environment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"]
-        process.environment = env
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let deadline = Date().addingTimeInterval(timeout)
-        // Read while it runs so a full pipe cannot block it.
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        let stderrData = err.fileHandleForReading.readDataToEndOfFile()
-        while process.isRunning && Date() < deadline { usleep(10_000) }
-        if process.isRunning { process.terminate() }
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, stdout: String(decoding: stdoutData, as: UTF8.self), stderr: String(decoding: stderrData, as: UTF8.self))
+        return try await ChildProcess.run(path(name), arguments, environment: env, timeout: timeout)
     }
 }
 
 /// An `appflow-emulator` process for one test, with its request record.
-final class EmulatorProcess {
-    let process = Process()
+final class EmulatorProcess: Sendable {
+    let child: ChildProcess
     let port: Int
     let recordPath: String
     let scheme: String
@@ -55,26 +35,24 @@ final class EmulatorProcess {
     static let keyId = "AKIDAPPFLOWDTEST"
     static let secret = "appflowd-test-secret-not-real"
 
-    init(_ arguments: [String], tls: Bool = false) throws {
-        recordPath = NSTemporaryDirectory() + "appflowd-e2e-\(UUID().uuidString).jsonl"
-        scheme = tls ? "https" : "http"
-        process.executableURL = URL(fileURLWithPath: Binaries.path("appflow-emulator"))
-        process.arguments = ["--port", "0", "--credentials", "\(Self.keyId):\(Self.secret)", "--record", recordPath] + arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        var line = Data()
-        while true {
-            let byte = out.fileHandleForReading.readData(ofLength: 1)
-            if byte.isEmpty || byte == Data("\n".utf8) { break }
-            line.append(byte)
+    /// Starts the emulator and waits for the `LISTENING <port>` line it prints once it listens.
+    init(_ arguments: [String], tls: Bool = false) async throws {
+        let recordPath = NSTemporaryDirectory() + "appflowd-e2e-\(UUID().uuidString).jsonl"
+        let child = try ChildProcess(
+            Binaries.path("appflow-emulator"),
+            ["--port", "0", "--credentials", "\(Self.keyId):\(Self.secret)", "--record", recordPath] + arguments)
+        try await eventually("the emulator to listen", log: child.standardError) {
+            child.standardOutput.contains("\n") || !child.isRunning
         }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = String(child.standardOutput.prefix { $0 != "\n" })
         guard text.hasPrefix("LISTENING "), let port = Int(text.dropFirst("LISTENING ".count)) else {
-            process.terminate()
-            throw EmulatorFailed(output: text)
+            child.signal(SIGKILL)
+            throw EmulatorFailed(output: text + child.standardError)
         }
+        self.child = child
         self.port = port
+        self.recordPath = recordPath
+        scheme = tls ? "https" : "http"
     }
 
     struct EmulatorFailed: Error { var output: String }
@@ -107,8 +85,7 @@ final class EmulatorProcess {
     }
 
     deinit {
-        process.terminate()
-        process.waitUntilExit()
+        child.signal(SIGKILL)
         try? FileManager.default.removeItem(atPath: recordPath)
     }
 }

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `appflowd run` against `appflow-emulator` with faults; `/metrics` scraped over HTTP and the
 /// node_exporter textfile, each value checked against the emulator's own request record.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct MetricsEndToEndTests {
-    @Test func metricsMatchTheEmulatorsRecord() throws {
+    @Test func metricsMatchTheEmulatorsRecord() async throws {
         // Every StartFlow attempt's first try gets a 500: each slot is retried once.
-        let emulator = try EmulatorProcess(["--flow", "accounts", "--flow", "nightly:scheduled", "--fail-first", "1"])
+        let emulator = try await EmulatorProcess(["--flow", "accounts", "--flow", "nightly:scheduled", "--fail-first", "1"])
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let port = try Scrape.freePort()
@@ -40,8 +41,8 @@ struct MetricsEndToEndTests {
 
         // Before any slot: the job gauges are there, no start is counted.
         var before: Samples?
-        try waitUntil("the first scrape") {
-            before = (try? Scrape.get(port: port)).map { Samples(text: $0.body) }
+        try await eventually("the first scrape", log: daemon.log) {
+            before = (try? await Scrape.get(port: port)).map { Samples(text: $0.body) }
             return before?["appflowd_jobs"] != nil
         }
         #expect(before?["appflowd_jobs"] == 3)
@@ -49,10 +50,10 @@ struct MetricsEndToEndTests {
         #expect(before?.sum("appflowd_starts_total") == 0)
 
         // 3 + 1 + 1 slots, each a 500 and then an answer: 10 StartFlow requests.
-        try waitUntil("10 StartFlow requests", log: daemon.log) { emulator.startFlowRequests().count >= 10 }
+        try await eventually("10 StartFlow requests", log: daemon.log) { emulator.startFlowRequests().count >= 10 }
         var scraped = Samples(text: "")
-        try waitUntil("5 slots counted", log: daemon.log) {
-            scraped = Samples(text: (try? Scrape.get(port: port).body) ?? "")
+        try await eventually("5 slots counted", log: daemon.log) {
+            scraped = Samples(text: (try? await Scrape.get(port: port).body) ?? "")
             return scraped.sum("appflowd_starts_total") == 5 && scraped["appflowd_in_flight_calls"] == 0
         }
         let requests = emulator.startFlowRequests()
@@ -85,7 +86,7 @@ struct MetricsEndToEndTests {
 
         // SIGTERM: the textfile is rewritten with the final counts, completely.
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 15) == 0, "log: \(daemon.log)")
+        #expect(await daemon.exitStatus(within: .seconds(30)) == 0, "log: \(daemon.log)")
         let text = try String(contentsOfFile: textfile, encoding: .utf8)
         #expect(text.hasSuffix("\n"))
         #expect(!FileManager.default.fileExists(atPath: textfile + ".tmp"))
@@ -95,29 +96,14 @@ struct MetricsEndToEndTests {
         }
     }
 
-    @Test func aMetricsAddressInUseFailsTheStart() throws {
-        let emulator = try EmulatorProcess(["--flow", "accounts"])
+    @Test func aMetricsAddressInUseFailsTheStart() async throws {
+        let emulator = try await EmulatorProcess(["--flow", "accounts"])
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // The emulator's own port is certainly taken.
         writeFile(dir + "/jobs.toml", "metrics_listen = \"127.0.0.1:\(emulator.port)\"\n[[job]]\nflow = \"accounts\"\nevery = \"1h\"\n")
         let daemon = try DaemonProcess(config: dir + "/jobs.toml", stateDir: dir + "/state", environment: emulator.clientEnvironment())
-        #expect(daemon.waitForExit(seconds: 15) == 1)
+        #expect(await daemon.exitStatus(within: .seconds(30)) == 1)
         #expect(daemon.log.contains("cannot serve metrics"))
     }
-}
-
-/// Polls a condition (a bounded wait for a real process, never a timing assertion).
-func waitUntil(_ what: String, seconds: Double = 20, log: @autoclosure () -> String = "", _ condition: () throws -> Bool) throws {
-    let deadline = Date().addingTimeInterval(seconds)
-    while try !condition() {
-        if Date() > deadline { throw WaitTimedOut(what: what, log: log()) }
-        usleep(50_000)
-    }
-}
-
-struct WaitTimedOut: Error, CustomStringConvertible {
-    var what: String
-    var log: String
-    var description: String { "timed out waiting for \(what)\n\(log.suffix(3000))" }
 }

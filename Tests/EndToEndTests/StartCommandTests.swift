@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `appflowd start` against `appflow-emulator`, both real binaries.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct StartCommandTests {
-    @Test func startsAFlowAndPrintsTheExecution() throws {
-        let emulator = try EmulatorProcess(["--flow", "accounts"])
-        let output = try Binaries.run("appflowd", ["start", "accounts", "--json", "--token", "tok-success"], environment: emulator.clientEnvironment())
+    @Test func startsAFlowAndPrintsTheExecution() async throws {
+        let emulator = try await EmulatorProcess(["--flow", "accounts"])
+        let output = try await Binaries.run("appflowd", ["start", "accounts", "--json", "--token", "tok-success"], environment: emulator.clientEnvironment())
         #expect(output.status == 0, "\(output.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
         #expect((json["flowArn"] as? String)?.hasSuffix(":flow/accounts") == true)
@@ -17,10 +18,10 @@ struct StartCommandTests {
         #expect(json["executionId"] as? String == requests.first?["executionId"] as? String)
     }
 
-    @Test func retriesWithTheSameTokenAndStartsOnce() throws {
-        let emulator = try EmulatorProcess(["--flow", "accounts", "--fail-first", "2"])
+    @Test func retriesWithTheSameTokenAndStartsOnce() async throws {
+        let emulator = try await EmulatorProcess(["--flow", "accounts", "--fail-first", "2"])
         var env = emulator.clientEnvironment()
-        let output = try Binaries.run("appflowd", ["start", "accounts"], environment: env)
+        let output = try await Binaries.run("appflowd", ["start", "accounts"], environment: env)
         #expect(output.status == 0, "\(output.stderr)")
         let requests = emulator.startFlowRequests()
         #expect(requests.count == 3)
@@ -32,18 +33,18 @@ struct StartCommandTests {
         #expect(output.stdout.contains("executionId: \(requests[2]["executionId"] as? String ?? "?")"))
     }
 
-    @Test func unknownFlowIsOneRequestAndExitOne() throws {
-        let emulator = try EmulatorProcess(["--flow", "accounts"])
-        let output = try Binaries.run("appflowd", ["start", "nope"], environment: emulator.clientEnvironment())
+    @Test func unknownFlowIsOneRequestAndExitOne() async throws {
+        let emulator = try await EmulatorProcess(["--flow", "accounts"])
+        let output = try await Binaries.run("appflowd", ["start", "nope"], environment: emulator.clientEnvironment())
         #expect(output.status == 1)
         #expect(output.stderr.hasPrefix("error: ResourceNotFoundException: "))
         #expect(emulator.startFlowRequests().count == 1)
     }
 
-    @Test func wrongSecretIsASignatureErrorAndNeverPrinted() throws {
-        let emulator = try EmulatorProcess(["--flow", "accounts"])
+    @Test func wrongSecretIsASignatureErrorAndNeverPrinted() async throws {
+        let emulator = try await EmulatorProcess(["--flow", "accounts"])
         let wrong = "wrong-secret-value-not-real"
-        let output = try Binaries.run("appflowd", ["start", "accounts", "--json"], environment: emulator.clientEnvironment(secret: wrong))
+        let output = try await Binaries.run("appflowd", ["start", "accounts", "--json"], environment: emulator.clientEnvironment(secret: wrong))
         #expect(output.status == 1)
         let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: [String: String]])
         #expect(json["error"]?["code"] == "InvalidSignatureException")
@@ -51,27 +52,27 @@ struct StartCommandTests {
         #expect(emulator.startFlowRequests().count == 1)
     }
 
-    @Test func scheduledFlowIsActivatedWithoutExecution() throws {
-        let emulator = try EmulatorProcess(["--flow", "nightly:scheduled"])
-        let output = try Binaries.run("appflowd", ["start", "nightly", "--json"], environment: emulator.clientEnvironment())
+    @Test func scheduledFlowIsActivatedWithoutExecution() async throws {
+        let emulator = try await EmulatorProcess(["--flow", "nightly:scheduled"])
+        let output = try await Binaries.run("appflowd", ["start", "nightly", "--json"], environment: emulator.clientEnvironment())
         #expect(output.status == 0, "\(output.stderr)")
         #expect(output.stdout.contains("\"executionId\":null"))
     }
 
-    @Test func usageErrorsExit64() throws {
-        let output = try Binaries.run("appflowd", ["start"], environment: [:])
+    @Test func usageErrorsExit64() async throws {
+        let output = try await Binaries.run("appflowd", ["start"], environment: [:])
         #expect(output.status == 64)
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "needs the openssl command to make a test CA"))
-    func tlsWithAPrivateCAThroughAWSCABundle() throws {
-        let pki = try TestPKI()
-        let emulator = try EmulatorProcess(["--flow", "accounts", "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey], tls: true)
+    func tlsWithAPrivateCAThroughAWSCABundle() async throws {
+        let pki = try await TestPKI()
+        let emulator = try await EmulatorProcess(["--flow", "accounts", "--tls-cert", pki.serverCert, "--tls-key", pki.serverKey], tls: true)
         var env = emulator.clientEnvironment()
-        let untrusted = try Binaries.run("appflowd", ["start", "accounts", "--max-attempts", "1"], environment: env)
+        let untrusted = try await Binaries.run("appflowd", ["start", "accounts", "--max-attempts", "1"], environment: env)
         #expect(untrusted.status == 1, "a server signed by an unknown CA must be refused")
         env["AWS_CA_BUNDLE"] = pki.caCert
-        let trusted = try Binaries.run("appflowd", ["start", "accounts"], environment: env)
+        let trusted = try await Binaries.run("appflowd", ["start", "accounts"], environment: env)
         #expect(trusted.status == 0, "\(trusted.stderr)")
         #expect(emulator.startFlowRequests().count == 1)
     }
@@ -84,7 +85,7 @@ struct TestPKI {
     var serverCert: String { directory + "/server.pem" }
     var serverKey: String { directory + "/server.key" }
 
-    init() throws {
+    init() async throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = """
             set -e
@@ -94,12 +95,7 @@ struct TestPKI {
             printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\\nbasicConstraints=CA:FALSE\\n' > ext.cnf
             openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile ext.cnf 2>/dev/null
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw PKIFailed() }
+        guard try await ChildProcess.run("/bin/sh", ["-c", script]).status == 0 else { throw PKIFailed() }
     }
 
     struct PKIFailed: Error {}

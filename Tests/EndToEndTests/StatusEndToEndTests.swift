@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `appflowd status` reading the ledger a real `appflowd run` wrote against `appflow-emulator`,
 /// while the daemon runs and after it stopped, checked against the emulator's request record.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(10)))
 struct StatusEndToEndTests {
-    @Test func statusAgreesWithTheEmulatorWhileRunningAndAfterwards() throws {
-        let emulator = try EmulatorProcess(["--flow", "accounts", "--flow", "nightly:scheduled", "--flow", "orders", "--run-seconds", "0.2"])
+    @Test func statusAgreesWithTheEmulatorWhileRunningAndAfterwards() async throws {
+        let emulator = try await EmulatorProcess(["--flow", "accounts", "--flow", "nightly:scheduled", "--flow", "orders", "--run-seconds", "0.2"])
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let config = dir + "/jobs.toml"
@@ -31,16 +32,16 @@ struct StatusEndToEndTests {
             at = ["2099-01-01T00:00:00Z"]
             """)
         let daemon = try DaemonProcess(config: config, stateDir: state, environment: emulator.clientEnvironment())
-        let status = { (extra: [String]) throws -> Binaries.Output in
-            try Binaries.run("appflowd", ["status", "--config", config, "--state-dir", state] + extra, environment: [:])
+        let status = { (extra: [String]) async throws -> ProcessOutput in
+            try await Binaries.run("appflowd", ["status", "--config", config, "--state-dir", state] + extra, environment: [:])
         }
 
         // Read while the daemon writes: every read succeeds, and every execution id it shows was
         // really handed out by the emulator (the record is written before the answer is sent).
         var reads = 0
         var seenTokens = Set<String>()
-        try waitUntil("three different slots of accounts-every-second seen by status", log: daemon.log) {
-            let output = try status(["--json"])
+        try await eventually("three different slots of accounts-every-second seen by status", log: daemon.log) {
+            let output = try await status(["--json"])
             #expect(output.status == 0, "\(output.stderr)")
             let rows = try Self.rows(output.stdout)
             let issued = Set(emulator.startFlowRequests().compactMap { $0["executionId"] as? String })
@@ -51,20 +52,20 @@ struct StatusEndToEndTests {
             }
             reads += 1
             if let token = (rows.first?["last"] as? [String: Any])?["clientToken"] as? String { seenTokens.insert(token) }
-            let followed = try status(["--job", "orders-followed", "--history", "50", "--json"]).stdout
+            let followed = try await status(["--job", "orders-followed", "--history", "50", "--json"]).stdout
             return seenTokens.count >= 3 && Self.succeededRuns(followed) >= 1
         }
         #expect(reads >= 3)
 
         daemon.signal(SIGTERM)
-        #expect(daemon.waitForExit(seconds: 15) == 0, "log: \(daemon.log)")
+        #expect(await daemon.exitStatus(within: .seconds(30)) == 0, "log: \(daemon.log)")
 
         // After the run: the newest slot of each job is the emulator's last StartFlow of its flow.
         let requests = emulator.startFlowRequests().filter { $0["status"] as? Int == 200 }
-        let rows = try Self.rows(try status(["--json"]).stdout)
+        let rows = try Self.rows(try await status(["--json"]).stdout)
         #expect(rows.map { $0["job"] as? String } == ["accounts-every-second", "nightly-activate", "orders-followed", "far-future"])
         let accountsRequests = requests.filter { $0["flowName"] as? String == "accounts" }
-        let history = try Self.history(try status(["--job", "accounts-every-second", "--history", "1000", "--json"]).stdout)
+        let history = try Self.history(try await status(["--job", "accounts-every-second", "--history", "1000", "--json"]).stdout)
         let accountsLast = try #require(rows[0]["last"] as? [String: Any])
         #expect(accountsLast["clientToken"] as? String == history.first?["clientToken"] as? String)
         // A slot sent just before SIGTERM may have stayed unanswered (pending, resent on restart).
@@ -86,7 +87,7 @@ struct StatusEndToEndTests {
         #expect(nightly["outcome"] as? String == "activated" && nightly["executionId"] is NSNull)
         #expect(byToken[nightly["clientToken"] as? String ?? ""] != nil)
 
-        let followed = try Self.history(try status(["--job", "orders-followed", "--history", "50", "--json"]).stdout)
+        let followed = try Self.history(try await status(["--job", "orders-followed", "--history", "50", "--json"]).stdout)
         let succeeded = try #require(followed.first { $0["outcome"] as? String == "succeeded" })
         #expect(succeeded["recordsProcessed"] is Int, "a followed run reports records processed")
         #expect(byToken[succeeded["clientToken"] as? String ?? ""] == succeeded["executionId"] as? String)
@@ -95,7 +96,7 @@ struct StatusEndToEndTests {
         #expect((rows[3]["next"] as? [String: Any])?["nominal"] as? String == "2099-01-01T00:00:00Z")
 
         // The table: one line per job, the never-run job says so.
-        let table = try status([])
+        let table = try await status([])
         #expect(table.status == 0)
         let lines = table.stdout.split(separator: "\n").map(String.init)
         #expect(lines.first?.hasPrefix("JOB ") == true && lines.first?.contains("PASSED") == true)
@@ -103,15 +104,15 @@ struct StatusEndToEndTests {
         #expect(lines.contains { $0.hasPrefix("nightly-activate ") && $0.contains("activated") })
     }
 
-    @Test func aStateDirectoryThatDoesNotExistShowsEveryJobAsNeverRun() throws {
+    @Test func aStateDirectoryThatDoesNotExistShowsEveryJobAsNeverRun() async throws {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         writeFile(dir + "/jobs.toml", "[[job]]\nflow = \"accounts\"\nevery = \"1h\"\n")
-        let output = try Binaries.run("appflowd", ["status", "--config", dir + "/jobs.toml", "--state-dir", dir + "/none"], environment: [:])
+        let output = try await Binaries.run("appflowd", ["status", "--config", dir + "/jobs.toml", "--state-dir", dir + "/none"], environment: [:])
         #expect(output.status == 0)
         #expect(output.stdout.contains("never run"))
         #expect(output.stderr.contains("does not exist"))
-        let unknown = try Binaries.run("appflowd", ["status", "--config", dir + "/jobs.toml", "--state-dir", dir, "--job", "nope"], environment: [:])
+        let unknown = try await Binaries.run("appflowd", ["status", "--config", dir + "/jobs.toml", "--state-dir", dir, "--job", "nope"], environment: [:])
         #expect(unknown.status == 1)
     }
 

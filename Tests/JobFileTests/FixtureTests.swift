@@ -20,7 +20,7 @@ enum Fixtures {
 
 /// Each bad/NAME.toml has a sibling NAME.expected holding exactly the diagnostics `check` prints
 /// for it (file named as `bad/NAME.toml`).
-@Test(arguments: Fixtures.names("bad"))
+@Test(.timeLimit(.minutes(5)), arguments: Fixtures.names("bad"))
 func badFixtureGivesExactDiagnostics(_ name: String) {
     let expectedName = name.replacingOccurrences(of: ".toml", with: ".expected")
     let expected = Fixtures.text("bad", expectedName)
@@ -31,12 +31,12 @@ func badFixtureGivesExactDiagnostics(_ name: String) {
     #expect((jobFile == nil) == diagnostics.contains { $0.severity == .error })
 }
 
-@Test func fixtureFoldersAreNotEmpty() {
+@Test(.timeLimit(.minutes(5))) func fixtureFoldersAreNotEmpty() {
     #expect(Fixtures.names("bad").count >= 8)
     #expect(Fixtures.names("good").count >= 2)
 }
 
-@Test(arguments: Fixtures.names("good"))
+@Test(.timeLimit(.minutes(5)), arguments: Fixtures.names("good"))
 func goodFixtureLoads(_ name: String) throws {
     let (jobFile, diagnostics) = JobFileLoader.parse(Fixtures.text("good", name), fileName: name, now: fixtureNow)
     #expect(diagnostics.isEmpty, "\(diagnostics)")

@@ -5,7 +5,7 @@ import Testing
 
 /// Replays the job-file fuzzing corpus (`fuzz/corpus/jobfile`, grown by `scripts/fuzz`): every
 /// input loads or gives diagnostics with a position, never a crash.
-@Suite struct FuzzCorpusTests {
+@Suite(.timeLimit(.minutes(5))) struct FuzzCorpusTests {
     static let directory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fuzz/corpus/jobfile")

@@ -3,7 +3,7 @@ import Scheduling
 import Testing
 @testable import JobFile
 
-@Test func defaultsThenOverrides() throws {
+@Test(.timeLimit(.minutes(5))) func defaultsThenOverrides() throws {
     let text = """
         timezone = "Europe/Berlin"
         catch_up = "all"
@@ -54,21 +54,21 @@ import Testing
     #expect(fire >= 120_000 && fire < 121_500)
 }
 
-@Test func invalidUTF8IsADiagnostic() {
+@Test(.timeLimit(.minutes(5))) func invalidUTF8IsADiagnostic() {
     let bytes: [UInt8] = Array("flow = \"a\"\nname = \"".utf8) + [0xFF, 0xFE] + Array("\"\n".utf8)
     let (file, diagnostics) = JobFileLoader.parse(bytes: bytes, fileName: "u.toml", now: 0)
     #expect(file == nil)
     #expect(diagnostics.map(\.description) == ["u.toml:2:9: error: job file is not valid UTF-8"])
 }
 
-@Test func nulIsADiagnostic() {
+@Test(.timeLimit(.minutes(5))) func nulIsADiagnostic() {
     let (file, diagnostics) = JobFileLoader.parse(bytes: Array("a = 1\n\0".utf8), fileName: "n.toml", now: 0)
     #expect(file == nil && diagnostics.first?.message.contains("NUL") == true)
 }
 
 /// Arguments are built lazily and described briefly: a 100,000-character argument in the test log
 /// helps nobody.
-@Test(arguments: [
+@Test(.timeLimit(.minutes(5)), arguments: [
     String(repeating: "[", count: 100_000),
     "[[[job]]]\nflow = \"a\"",
     "a = " + String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000),
@@ -82,19 +82,19 @@ func deepNestingNeverCrashes(_ text: String) {
     #expect(file == nil || !diagnostics.contains { $0.severity == .error })
 }
 
-@Test func hugeFileIsRefusedBeforeParsing() {
+@Test(.timeLimit(.minutes(5))) func hugeFileIsRefusedBeforeParsing() {
     let bytes = [UInt8](repeating: UInt8(ascii: "#"), count: JobFileLimits.maxFileBytes + 1)
     let (file, diagnostics) = JobFileLoader.parse(bytes: bytes, fileName: "big.toml", now: 0)
     #expect(file == nil && diagnostics.first?.message.contains("larger than") == true)
 }
 
-@Test func missingFileIsADiagnostic() {
+@Test(.timeLimit(.minutes(5))) func missingFileIsADiagnostic() {
     let (file, diagnostics) = JobFileLoader.load(path: "/nonexistent/appflowd/jobs.toml", now: 0)
     #expect(file == nil)
     #expect(diagnostics.map(\.description) == ["/nonexistent/appflowd/jobs.toml:1:1: error: job file does not exist"])
 }
 
-@Test func hundredThousandJobsLoad() throws {
+@Test(.timeLimit(.minutes(10))) func hundredThousandJobsLoad() throws {
     var text = "timezone = \"UTC\"\n"
     text.reserveCapacity(100_000 * 60)
     for i in 0..<100_000 {
@@ -107,20 +107,20 @@ func deepNestingNeverCrashes(_ text: String) {
     #expect(jobs.last?.name == "job-99999" && jobs.last?.line == 399_998)
 }
 
-@Test func hundredThousandBadJobsReportEachOnce() {
+@Test(.timeLimit(.minutes(10))) func hundredThousandBadJobsReportEachOnce() {
     var text = ""
     for i in 0..<100_000 { text += "[[job]]\nflow = \"f\(i)\"\ncron = \"0 0 30 2 *\"\n" }
     let (file, diagnostics) = JobFileLoader.parse(text, fileName: "bad.toml", now: fixtureNow)
     #expect(file == nil && diagnostics.count == 100_000)
 }
 
-@Test func cronErrorPointsInsideTheString() {
+@Test(.timeLimit(.minutes(5))) func cronErrorPointsInsideTheString() {
     let (_, diagnostics) = JobFileLoader.parse("[[job]]\nflow = \"fa\"\ncron   =   \"0 2 * 13 *\"\n", fileName: "c", now: 0)
     // The month field '13' starts at character 6 of the expression; the string opens at column 12.
     #expect(diagnostics.map { "\($0.line):\($0.column)" } == ["3:19"])
 }
 
-@Test(arguments: [("ab", true), ("a", false), ("-ab", false), ("a_b!@#.-c", true), ("a b", false),
+@Test(.timeLimit(.minutes(5)), arguments: [("ab", true), ("a", false), ("-ab", false), ("a_b!@#.-c", true), ("a b", false),
                   (String(repeating: "a", count: 256), true), (String(repeating: "a", count: 257), false), ("ä1", false)])
 func flowNamePattern(_ name: String, _ valid: Bool) {
     #expect(JobFileValidator.isValidFlowName(name) == valid)

@@ -3,7 +3,7 @@ import Scheduling
 import Testing
 @testable import JobFile
 
-@Test func nextJSONMatchesTheSpecShape() throws {
+@Test(.timeLimit(.minutes(5))) func nextJSONMatchesTheSpecShape() throws {
     let text = """
         timezone = "Europe/Berlin"
         [[job]]
@@ -35,7 +35,7 @@ import Testing
     #expect(json[1]["enabled"] as? Bool == false && (json[1]["next"] as? [Any])?.isEmpty == true)
 }
 
-@Test func nextTableListsJobsByFireTime() throws {
+@Test(.timeLimit(.minutes(5))) func nextTableListsJobsByFireTime() throws {
     let text = """
         timezone = "UTC"
         [[job]]

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Ledger
 
-@Suite struct CompactionTests {
+@Suite(.timeLimit(.minutes(5))) struct CompactionTests {
     /// replay(snapshot(replay(prefix)) + suffix) == replay(prefix + suffix), through the bytes
     /// of the file format, at every split point of random sequences.
     @Test(arguments: [11, 12, 13, 14, 15, 16] as [UInt64])

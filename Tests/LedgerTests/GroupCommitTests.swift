@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Ledger
 
-@Suite struct GroupCommitTests {
+@Suite(.timeLimit(.minutes(5))) struct GroupCommitTests {
     @Test func concurrentAppendsAreAllDurableAndShareCommits() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }

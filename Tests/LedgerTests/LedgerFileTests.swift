@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Ledger
 
-@Suite struct LedgerFileTests {
+@Suite(.timeLimit(.minutes(5))) struct LedgerFileTests {
     let t: Int64 = Records.base
 
     /// Opens a new ledger, appends, closes, and returns the state it reached.

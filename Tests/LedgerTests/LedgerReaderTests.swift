@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import Ledger
 
-@Suite struct LedgerReaderTests {
+@Suite(.timeLimit(.minutes(5))) struct LedgerReaderTests {
     /// Reads the ledger over and over on its own thread until `stop` is set, checking that
     /// every read succeeds and that no read goes back in time.
     private final class ReaderLoop: @unchecked Sendable {

@@ -1,7 +1,8 @@
 import Testing
+import TestSupport
 @testable import Ledger
 
-@Suite struct ReplayRuleTests {
+@Suite(.timeLimit(.minutes(5))) struct ReplayRuleTests {
     let t: Int64 = Records.base
 
     @Test func sentMakesASlotUnresolvedAndMovesTheWatermark() {

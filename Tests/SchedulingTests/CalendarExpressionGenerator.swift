@@ -1,26 +1,11 @@
-/// SplitMix64: a small seeded generator, so that the generated expressions are the same on
-/// every run and a failure can be reproduced.
-struct CalendarTestRNG: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TestSupport
 
 /// Random `OnCalendar=` expressions that exercise every part of the grammar, biased toward the
 /// hours and days where DST changes and month ends make systemd's arithmetic interesting.
 /// Some come out invalid on purpose: systemd must reject exactly the ones we reject.
 struct CalendarExpressionGenerator {
-    var rng: CalendarTestRNG
+    /// Seeded, so that the expressions are the same on every run and a failure can be reproduced.
+    var rng: SeededGenerator
 
     private static let shorthands = [
         "minutely", "hourly", "daily", "weekly", "monthly", "yearly", "annually", "quarterly",

@@ -1,5 +1,6 @@
 import Foundation
 import Scheduling
+import TestSupport
 
 /// Runs `systemd-analyze calendar` (systemd 252) as the reference for `CalendarSchedule`, many
 /// expressions per call, and reads its normalized forms and elapses (whole seconds, UTC).
@@ -20,28 +21,19 @@ enum CalendarOracle {
 
     /// One call for all `expressions` with `TZ=zone` (the local zone is the job's zone).
     /// `baseTime` is passed as `--base-time=@SECONDS[.FRACTION]`.
-    static func run(expressions: [String], zone: String, baseTime: String, iterations: Int) throws -> [String: Answer] {
+    static func run(expressions: [String], zone: String, baseTime: String, iterations: Int) async throws -> [String: Answer] {
         guard let path else { return [:] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = ["calendar", "--base-time=\(baseTime)", "--iterations=\(iterations)", "--"] + expressions
-        process.environment = ["TZ": zone, "LC_ALL": "C", "SYSTEMD_COLORS": "0", "PATH": "/usr/bin:/bin"]
-        let out = Pipe()
-        process.standardOutput = out
-        let err = Pipe()
-        process.standardError = err
-        try process.run()
-        // Read stderr on another thread so that neither pipe can fill up and block systemd-analyze.
-        let errorData = CalendarPipeReader(err.fileHandleForReading)
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let errors = errorData.wait()
+        // Its exit status is not an answer: it is non-zero whenever one expression is rejected.
+        let output = try await ChildProcess.run(
+            path, ["calendar", "--base-time=\(baseTime)", "--iterations=\(iterations)", "--"] + expressions,
+            environment: ["TZ": zone, "LC_ALL": "C", "SYSTEMD_COLORS": "0", "PATH": "/usr/bin:/bin"]
+        )
         var answers: [String: Answer] = [:]
         for expression in expressions {
             answers[expression] = Answer(normalized: nil)
         }
         var current: String?
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        let lines = output.stdout.split(separator: "\n", omittingEmptySubsequences: false)
         var index = 0
         while index < lines.count {
             let line = lines[index]
@@ -72,7 +64,7 @@ enum CalendarOracle {
             }
         }
         let prefix = "Failed to determine next elapse for '"
-        for line in String(decoding: errors, as: UTF8.self).split(separator: "\n") where line.hasPrefix(prefix) {
+        for line in output.stderr.split(separator: "\n") where line.hasPrefix(prefix) {
             let rest = line.dropFirst(prefix.count)
             if let end = rest.range(of: "': ", options: .backwards) {
                 answers[String(rest[..<end.lowerBound])] = Answer(normalized: nil, gaveUp: true)
@@ -102,23 +94,5 @@ enum CalendarOracle {
         guard date.count == 3, time.count == 3 else { return nil }
         let days = CivilTime.days(year: date[0], month: Int(date[1]), day: Int(date[2]))
         return days * 86_400 + time[0] * 3600 + time[1] * 60 + time[2]
-    }
-}
-
-/// Reads a pipe to its end on a background thread.
-final class CalendarPipeReader: @unchecked Sendable {
-    private var data = Data()
-    private let done = DispatchSemaphore(value: 0)
-
-    init(_ handle: FileHandle) {
-        Thread.detachNewThread { [self] in
-            data = handle.readDataToEndOfFile()
-            done.signal()
-        }
-    }
-
-    func wait() -> Data {
-        done.wait()
-        return data
     }
 }

@@ -82,7 +82,7 @@ let cronCases: [CronCase] = [
           expected: ["2026-11-02T05:00:00Z"]),
 ]
 
-@Test(arguments: cronCases)
+@Test(.timeLimit(.minutes(5)), arguments: cronCases)
 func cronNextSlots(_ c: CronCase) throws {
     let schedule = try CronSchedule(parsing: c.expr, timeZone: TestTime.zone(c.zone))
     var after = TestTime.unix(c.after)
@@ -124,7 +124,7 @@ let cronErrorCases: [CronErrorCase] = [
     .init(expr: "x * * * *", offset: 0, fragment: "'x' is not a number"),
 ]
 
-@Test(arguments: cronErrorCases)
+@Test(.timeLimit(.minutes(5)), arguments: cronErrorCases)
 func cronSyntaxErrors(_ c: CronErrorCase) {
     #expect {
         _ = try CronSchedule(parsing: c.expr, timeZone: TestTime.zone("UTC"))
@@ -134,12 +134,12 @@ func cronSyntaxErrors(_ c: CronErrorCase) {
     }
 }
 
-@Test func cronNormalizedCollapsesWhitespace() throws {
+@Test(.timeLimit(.minutes(5))) func cronNormalizedCollapsesWhitespace() throws {
     #expect(try CronSchedule(parsing: "  0\t2 *  * 1-5 ", timeZone: .gmt).normalized == "0 2 * * 1-5")
     #expect(try CronSchedule(parsing: "@daily", timeZone: .gmt).normalized == "@daily")
 }
 
-@Test func cronFarFutureAndPastAreBounded() throws {
+@Test(.timeLimit(.minutes(5))) func cronFarFutureAndPastAreBounded() throws {
     let s = try CronSchedule(parsing: "* * * * *", timeZone: .gmt)
     #expect(s.nextSlot(after: Int64.max) == nil)
     #expect(s.nextSlot(after: Int64.min) == nil)

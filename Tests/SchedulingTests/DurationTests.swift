@@ -13,7 +13,7 @@ let durationCases: [(String, Duration)] = [
     ("7h45min", .seconds(27_900)), ("0.5s", .milliseconds(500)),
 ]
 
-@Test(arguments: durationCases)
+@Test(.timeLimit(.minutes(5)), arguments: durationCases)
 func durationParses(_ text: String, _ expected: Duration) throws {
     #expect(try DurationParser.parse(text) == expected)
 }
@@ -24,7 +24,7 @@ let badDurations: [(String, Int, String)] = [
     ("999999999999999999999s", 0, "too large"), ("200y", 0, "too large"),
 ]
 
-@Test(arguments: badDurations)
+@Test(.timeLimit(.minutes(5)), arguments: badDurations)
 func durationRejects(_ text: String, _ offset: Int, _ fragment: String) {
     #expect {
         _ = try DurationParser.parse(text)
@@ -34,7 +34,7 @@ func durationRejects(_ text: String, _ offset: Int, _ fragment: String) {
     }
 }
 
-@Test(arguments: [
+@Test(.timeLimit(.minutes(5)), arguments: [
     (Duration.seconds(5400), "1h 30min"), (.seconds(172_800), "2d"), (.milliseconds(500), "500ms"), (.zero, "0"),
     (.seconds(90), "1min 30s"), (.milliseconds(1500), "1s 500ms"), (.seconds(-90), "-1min 30s"),
 ])
@@ -42,7 +42,7 @@ func durationFormats(_ d: Duration, _ expected: String) {
     #expect(DurationFormatter.format(d) == expected)
 }
 
-@Test(arguments: [
+@Test(.timeLimit(.minutes(5)), arguments: [
     (Duration.seconds(5 * 3600 + 12 * 60 + 7), "5h 12min"), (.seconds(2 * 86_400 + 5), "2d"), (.seconds(42), "42s"),
     (.seconds(3600 + 59), "1h"), (.seconds(61), "1min 1s"),
 ])
@@ -50,13 +50,13 @@ func durationFormatsShort(_ d: Duration, _ expected: String) {
     #expect(DurationFormatter.format(d, maxUnits: 2) == expected)
 }
 
-@Test(arguments: ["90s", "1h 30min", "2d", "500ms", "1h 1min 1s 1ms"])
+@Test(.timeLimit(.minutes(5)), arguments: ["90s", "1h 30min", "2d", "500ms", "1h 1min 1s 1ms"])
 func durationRoundTrips(_ text: String) throws {
     let d = try DurationParser.parse(text)
     #expect(try DurationParser.parse(DurationFormatter.format(d)) == d)
 }
 
-@Test func durationFormatterSaturatesInsteadOfTrapping() {
+@Test(.timeLimit(.minutes(5))) func durationFormatterSaturatesInsteadOfTrapping() {
     #expect(!DurationFormatter.format(.seconds(Int64.max)).isEmpty)
     #expect(DurationFormatter.format(.seconds(Int64.min)).hasPrefix("-"))
 }

@@ -5,7 +5,7 @@ import Testing
 /// Replays the fuzzing corpus (`fuzz/corpus/`, grown by `scripts/fuzz`): every input, fed to every
 /// schedule parser, parses or fails with an error, and a parsed schedule's next slots move forward.
 /// A crash here is a regression of something the fuzzer once found.
-@Suite struct FuzzCorpusTests {
+@Suite(.timeLimit(.minutes(5))) struct FuzzCorpusTests {
     static let corpus = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("fuzz/corpus")
@@ -66,7 +66,7 @@ import Testing
 }
 
 /// Found by fuzzing: a long `~` (end of month) chain trapped while building the error message's range.
-@Suite struct CalendarFuzzFindingTests {
+@Suite(.timeLimit(.minutes(5))) struct CalendarFuzzFindingTests {
     @Test func aLongEndOfMonthChainIsAnErrorNotATrap() {
         let days = (1...12).map(String.init).joined(separator: ",")
         #expect(throws: ScheduleSyntaxError.self) {

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 
 /// RFC 3339 <-> Unix seconds through Foundation's ISO 8601 formatter: a reference independent of
 /// the Scheduling module's own date arithmetic.
@@ -21,29 +22,17 @@ enum TestTime {
         TimeZone(identifier: id) ?? TimeZone(secondsFromGMT: 0)!
     }
 
-    /// Runs a program and returns its stdout, or nil when it cannot run or exits non-zero.
-    static func run(_ arguments: [String], stdin: String = "") -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        // Write from another thread so a large request cannot deadlock against a full stdout pipe.
-        // A child that exits without reading its stdin must not kill the test run with SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
-        let data = Data(stdin.utf8)
-        let writer = Thread {
-            try? input.fileHandleForWriting.write(contentsOf: data)
-            try? input.fileHandleForWriting.close()
+    /// Runs a program found on PATH and returns its stdout, or nil when it cannot start or exits
+    /// non-zero; throws `TimedOut` when it hangs.
+    static func run(_ arguments: [String], stdin: String = "") async throws -> String? {
+        let output: ProcessOutput
+        do {
+            output = try await ChildProcess.run("/usr/bin/env", arguments, input: Data(stdin.utf8))
+        } catch let error as TimedOut {
+            throw error
+        } catch {
+            return nil
         }
-        writer.start()
-        let result = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: result, as: UTF8.self)
+        return output.status == 0 ? output.stdout : nil
     }
 }

@@ -30,10 +30,10 @@ for c in json.load(sys.stdin):
 json.dump(out, sys.stdout)
 """
 
-@Test func tokensAndJitterMatchPython() throws {
+@Test(.timeLimit(.minutes(5))) func tokensAndJitterMatchPython() async throws {
     let request = tokenCases.map { ["salt": $0.salt, "job": $0.job, "flow": $0.flow, "slot": $0.slot, "ms": $0.jitterMs] as [String: Any] }
     let body = String(decoding: try JSONSerialization.data(withJSONObject: request), as: UTF8.self)
-    guard let output = TestTime.run(["python3", "-c", oracle], stdin: body) else {
+    guard let output = try await TestTime.run(["python3", "-c", oracle], stdin: body) else {
         Issue.record("python3 is needed for the token oracle")
         return
     }
@@ -47,13 +47,13 @@ json.dump(out, sys.stdout)
 }
 
 /// Pasted from: python3 -c 'import hashlib; t="appflowd-"+hashlib.sha256(b"\naccounts-nightly\nsalesforce-accounts\n1795654800").hexdigest()[:32]; print(t, int.from_bytes(hashlib.sha256(("jitter\n"+t).encode()).digest()[:8],"big")%30000)'
-@Test func tokenGoldenValue() {
+@Test(.timeLimit(.minutes(5))) func tokenGoldenValue() {
     let token = ClientToken.make(salt: "", job: "accounts-nightly", flow: "salesforce-accounts", slot: 1_795_654_800)
     #expect(token == "appflowd-7c5c25bedc920eba5d32b597da14b845")
     #expect(Jitter.offsetMilliseconds(token: token, jitterMilliseconds: 30_000) == 8298)
 }
 
-@Test func tokenShapeAndJitterBounds() {
+@Test(.timeLimit(.minutes(5))) func tokenShapeAndJitterBounds() {
     for slot in stride(from: Int64(0), to: 100_000, by: 997) {
         let token = ClientToken.make(salt: "", job: "j", flow: "f", slot: slot)
         #expect(token.count == 9 + 32 && token.hasPrefix("appflowd-"))

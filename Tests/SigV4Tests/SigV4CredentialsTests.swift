@@ -2,7 +2,7 @@ import Foundation
 import SigV4
 import Testing
 
-@Suite struct SigV4CredentialsTests {
+@Suite(.timeLimit(.minutes(5))) struct SigV4CredentialsTests {
     static let secret = "test-secret-not-real-9f8e7d"
     static let token = "test-session-token-not-real-1a2b3c"
 

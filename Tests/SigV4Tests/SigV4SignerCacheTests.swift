@@ -2,7 +2,7 @@ import Foundation
 import SigV4
 import Testing
 
-@Suite struct SigV4SignerCacheTests {
+@Suite(.timeLimit(.minutes(5))) struct SigV4SignerCacheTests {
     /// The cached signing key follows the date: signing across midnight and back gives
     /// the same keys as a fresh derivation each time.
     @Test func signingKeyFollowsTheDate() {

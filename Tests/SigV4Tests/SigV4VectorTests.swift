@@ -3,7 +3,7 @@ import SigV4
 import Testing
 
 /// Each botocore vector, step by step: a mismatch names the first step that differs.
-@Suite struct SigV4VectorTests {
+@Suite(.timeLimit(.minutes(5))) struct SigV4VectorTests {
     @Test func vectorsLoad() throws {
         let file = try SigV4VectorFile.load()
         #expect(file.vectors.count >= 20)

@@ -4,7 +4,7 @@ import Testing
 
 /// The verifier accepts what botocore signed and rejects every kind of tampering with
 /// AWS's error codes.
-@Suite struct SigV4VerifierTests {
+@Suite(.timeLimit(.minutes(5))) struct SigV4VerifierTests {
     static let boto3StartFlow = SigV4VectorFile.all.first { $0.name == "appflow-start-flow-boto3" }
 
     func verifier(for vector: SigV4Vector) -> SigV4Verifier {

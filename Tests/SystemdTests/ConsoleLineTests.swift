@@ -3,7 +3,7 @@ import Testing
 
 @testable import Systemd
 
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct ConsoleLineTests {
     static let timestamp = "2026-11-26T01:00:17.250Z"
 

@@ -7,7 +7,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct ConsoleLogHandlerTests {
     /// Logs through a real `Logger` into a temporary file and returns what was written.
     func output(_ body: (inout Logger) -> Void) throws -> String {

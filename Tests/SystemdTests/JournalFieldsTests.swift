@@ -3,7 +3,7 @@ import Testing
 
 @testable import Systemd
 
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct JournalFieldsTests {
     @Test(arguments: [
         // The daemon's keys (SPEC section 5).

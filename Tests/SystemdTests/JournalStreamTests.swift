@@ -6,7 +6,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct JournalStreamTests {
     /// Opens a fresh temporary file and returns its descriptor and `stat(2)` of its path,
     /// taken independently of the `fstat` the code under test uses.

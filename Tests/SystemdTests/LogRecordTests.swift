@@ -3,7 +3,7 @@ import Testing
 
 @testable import Systemd
 
-@Suite
+@Suite(.timeLimit(.minutes(5)))
 struct LogRecordTests {
     struct Failure: Error, CustomStringConvertible {
         var description: String { "ServiceUnavailableException: try later" }

@@ -5,5 +5,5 @@ import Testing
 ///
 /// `.serialized` applies to every suite nested in this one, so none of them overlap; no test
 /// outside this suite touches that state.
-@Suite(.serialized)
+@Suite(.serialized, .timeLimit(.minutes(5)))
 enum ProcessStateTests {}

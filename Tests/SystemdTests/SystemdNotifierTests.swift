@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 @testable import Systemd
 
@@ -7,7 +8,7 @@ import Glibc
 #endif
 
 extension ProcessStateTests {
-    @Suite
+    @Suite(.timeLimit(.minutes(5)))
     struct SystemdNotifierTests {
         let notifier = SystemdNotifier()
 

@@ -7,7 +7,7 @@ import Glibc
 #endif
 
 extension ProcessStateTests {
-    @Suite
+    @Suite(.timeLimit(.minutes(5)))
     struct WatchdogIntervalTests {
         static let ownPID = String(getpid())
 

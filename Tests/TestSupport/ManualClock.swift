@@ -1,11 +1,11 @@
+import Daemon
 import Synchronization
-@testable import Daemon
 
 /// A wall clock the test moves by hand, with the scheduler's re-armable timers. Race-free: a
 /// timer armed at or before the present fires at once, `advance(to:)` fires every timer it
 /// passes, and `waitForArms(_:)` lets a test wait (without sleeping) until the executor has armed
 /// its timer N times, i.e. has finished handling what came before.
-final class ManualClock: SchedulerClock {
+package final class ManualClock: SchedulerClock {
     private struct Timer {
         var atMs: Int64?
         var fire: @Sendable () -> Void
@@ -27,17 +27,17 @@ final class ManualClock: SchedulerClock {
 
     private let state: Mutex<State>
 
-    init(nowMs: Int64) { state = Mutex(State(now: nowMs)) }
+    package init(nowMs: Int64) { state = Mutex(State(now: nowMs)) }
 
-    func nowMs() -> Int64 { state.withLock { $0.now } }
+    package func nowMs() -> Int64 { state.withLock { $0.now } }
 
     /// How many times any timer was armed so far.
-    var armCount: Int { state.withLock { $0.arms } }
+    package var armCount: Int { state.withLock { $0.arms } }
 
     /// The earliest armed time, or nil.
-    var nextArmedMs: Int64? { state.withLock { $0.timers.values.compactMap(\.atMs).min() } }
+    package var nextArmedMs: Int64? { state.withLock { $0.timers.values.compactMap(\.atMs).min() } }
 
-    func makeTimer(_ fire: @escaping @Sendable () -> Void) -> any SchedulerTimer {
+    package func makeTimer(_ fire: @escaping @Sendable () -> Void) -> any SchedulerTimer {
         let id = state.withLock { s -> UInt64 in
             s.nextId += 1
             s.timers[s.nextId] = Timer(atMs: nil, fire: fire)
@@ -66,7 +66,7 @@ final class ManualClock: SchedulerClock {
     }
 
     /// Sets the clock (forward or back) and fires every timer whose time has come.
-    func advance(to nowMs: Int64) {
+    package func advance(to nowMs: Int64) {
         let due = state.withLock { s -> [@Sendable () -> Void] in
             s.now = nowMs
             var fires: [@Sendable () -> Void] = []
@@ -83,7 +83,7 @@ final class ManualClock: SchedulerClock {
 
     /// Returns once timers were armed at least `count` times in all. Throws `CancellationError`
     /// when the task is cancelled, also when that happened before the wait began.
-    func waitForArms(_ count: Int) async throws {
+    package func waitForArms(_ count: Int) async throws {
         let id = state.withLock { s -> UInt64 in
             s.nextId += 1
             return s.nextId
