@@ -53,13 +53,7 @@ class Emulator:
 
     def requests(self):
         """The record so far; a line being written is skipped."""
-        out = []
-        for line in self.record.read_text().splitlines():
-            try:
-                out.append(json.loads(line))
-            except ValueError:
-                pass
-        return out
+        return read_jsonl(self.record)
 
     def starts(self):
         return [r for r in self.requests() if r.get("operation") == "StartFlow"]
@@ -101,6 +95,17 @@ class Daemon:
 
     def alive(self):
         return self.process.poll() is None
+
+
+def read_jsonl(path: pathlib.Path):
+    """The readable JSON lines of a file being appended to (a line being written is skipped)."""
+    out = []
+    for line in path.read_text().splitlines():
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            pass
+    return out
 
 
 def log_lines(path: pathlib.Path):
