@@ -93,12 +93,19 @@ let cronCases: [CronCase] = [
     // wildcard job goes from 00:07 GMT to 02:07 BST, with no slot at 02:00 BST.
     .init(expr: "7 * * * *", zone: "Europe/London", after: "2026-03-28T23:30:00Z",
           expected: ["2026-03-29T00:07:00Z", "2026-03-29T01:07:00Z", "2026-03-29T02:07:00Z"]),
+    // Fixed-time jobs that night: 01:30 fires right after the gap, and 01:00 and 01:30 make one slot.
+    .init(expr: "30 1 * * *", zone: "Europe/London", after: "2026-03-28T12:00:00Z",
+          expected: ["2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"]),
+    .init(expr: "0,30 1 * * *", zone: "Europe/London", after: "2026-03-28T12:00:00Z",
+          expected: ["2026-03-29T01:00:00Z", "2026-03-30T00:00:00Z"]),
     // @hourly is a wildcard job (cronie marks its hour field as '*').
     .init(expr: "@hourly", zone: "Europe/London", after: "2026-10-24T23:30:00Z",
           expected: ["2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z"]),
     // Warsaw, 25 Oct 2026 03:00 CEST -> 02:00 CET (01:00Z): both 02:00s fire.
     .init(expr: "0 * * * *", zone: "Europe/Warsaw", after: "2026-10-24T23:30:00Z",
           expected: ["2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z"]),
+    .init(expr: "30 2 * * *", zone: "Europe/Warsaw", after: "2026-10-24T12:00:00Z",
+          expected: ["2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"]),
     .init(expr: "*/30 2 * * *", zone: "Europe/Warsaw", after: "2026-10-24T23:30:00Z",
           expected: ["2026-10-25T00:00:00Z", "2026-10-25T00:30:00Z", "2026-10-25T01:00:00Z", "2026-10-25T01:30:00Z", "2026-10-26T01:00:00Z"]),
     // Sydney, 4 Oct 2026 02:00 AEST -> 03:00 AEDT (3 Oct 16:00Z): fixed 02:30 fires at 03:00 AEDT;
