@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Reference next-fire times for cron expressions, from Python's croniter, for the differential test.
 
-stdin:  {"cases": [{"expr": "0 2 * * 1-5", "start": 1764000000, "count": 5}, ...]}
+stdin:  {"cases": [{"expr": "0 2 * * 1-5", "start": 1764000000, "count": 5, "zone": "Europe/London"}, ...]}
 stdout: [[slot, slot, ...] or {"error": "..."}, ...]   (Unix seconds, UTC, one entry per case)
+
+"zone" is optional (default UTC): an IANA name, read with Python's zoneinfo (the system's tz
+database); croniter then walks that zone's wall clock.
 
 croniter runs with day_or=True and implement_cron_bug=True: Vixie cron's rule that a day field
 starting with '*' makes the day fields combine with AND instead of OR.
@@ -10,6 +13,7 @@ starting with '*' makes the day fields combine with AND instead of OR.
 import datetime
 import json
 import sys
+import zoneinfo
 
 from croniter import croniter
 
@@ -18,7 +22,8 @@ def main():
     out = []
     for case in request["cases"]:
         try:
-            start = datetime.datetime.fromtimestamp(case["start"], tz=datetime.timezone.utc)
+            zone = zoneinfo.ZoneInfo(case["zone"]) if case.get("zone") else datetime.timezone.utc
+            start = datetime.datetime.fromtimestamp(case["start"], tz=zone)
             it = croniter(case["expr"], start, day_or=True, implement_cron_bug=True,
                           max_years_between_matches=50)
             out.append([int(it.get_next(float)) for _ in range(case["count"])])

@@ -98,7 +98,8 @@ extension JobFileValidator {
                 }
                 return (schedule, "\(kind) \(normalized)")
             } catch {
-                report(keyPath, "bad \(kind) expression: \(error.message)", extra: 1 + error.offset)
+                let message = error.zoneName.flatMap(ZoneNameAdvice.problem(with:)) ?? error.message
+                report(keyPath, "bad \(kind) expression: \(message)", extra: 1 + error.offset)
                 return nil
             }
         case "every":

@@ -137,11 +137,11 @@ struct JobFileValidator {
 
     mutating func timeZone(_ table: TOMLTable, _ path: String) -> TimeZone? {
         guard let id = string(table, "timezone", path) else { return nil }
-        guard !id.isEmpty, let zone = TimeZone(identifier: id) else {
-            report(path, "unknown time zone '\(id)' (use an IANA name like \"Europe/Berlin\" or \"UTC\")")
+        if let problem = ZoneNameAdvice.problem(with: id) {
+            report(path, problem)
             return nil
         }
-        return zone
+        return TimeZoneNames.zone(named: id)
     }
 
     mutating func region(_ table: TOMLTable, _ path: String) -> String? {

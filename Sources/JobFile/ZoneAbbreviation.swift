@@ -44,6 +44,12 @@ package enum ZoneAbbreviation {
 
     /// Parses a TZif file (RFC 8536), using the 64-bit block of version 2+ files.
     static func parse(_ bytes: [UInt8]) throws -> [LocalTimeType] {
+        try parseFile(bytes).types
+    }
+
+    /// The local-time types (see ``parse(_:)``) and, for version 2+ files, the footer: the POSIX
+    /// TZ string for instants after the last transition, i.e. the zone's current rules.
+    static func parseFile(_ bytes: [UInt8]) throws -> (types: [LocalTimeType], footer: String?) {
         var reader = Reader(bytes: bytes)
         func header() throws -> (version: UInt8, counts: [Int]) {
             guard try reader.take(4) == Array("TZif".utf8) else { throw Malformed() }
@@ -68,7 +74,14 @@ package enum ZoneAbbreviation {
             raw.append((offset, flags[0] != 0, Int(flags[1])))
         }
         let chars = try reader.take(charCount)
-        _ = (isUTCCount, isStdCount, leapCount)
+        var footer: String?
+        if version >= 0x32 {
+            _ = try reader.take(leapCount * (timeSize + 4) + isStdCount + isUTCCount)
+            let rest = bytes[reader.position...]
+            if rest.first == 0x0A, let end = rest.dropFirst().firstIndex(of: 0x0A) {
+                footer = String(decoding: rest[(rest.startIndex + 1)..<end], as: UTF8.self)
+            }
+        }
         func name(_ start: Int) -> String {
             guard start < chars.count else { return "" }
             let end = chars[start...].firstIndex(of: 0) ?? chars.count
@@ -82,7 +95,7 @@ package enum ZoneAbbreviation {
             order.append(index)
         }
         if order.isEmpty { order = Array(all.indices) }
-        return order.map { all[$0] }
+        return (order.map { all[$0] }, footer)
     }
 
     struct Reader {

@@ -21,7 +21,7 @@ package struct AtSchedule: Schedule, Equatable {
     /// Parses one start time: RFC 3339 (`2026-12-01T09:00:00Z`, `2026-12-01T10:00:00+01:00`) or a
     /// local date-time read in `timeZone` (`2026-12-02 09:00`, `2026-12-02T09:00:30`). A local time
     /// inside a DST gap means the first instant after the gap; one that occurs twice, its first
-    /// occurrence (the same rule as cron). Fractional seconds are rejected: slots are whole seconds.
+    /// occurrence (the rule cron applies to fixed-time jobs). Fractional seconds are rejected: slots are whole seconds.
     package static func parseTime(_ text: String, timeZone: TimeZone) throws(ScheduleSyntaxError) -> Int64 {
         let chars = Array(text)
         var pos = 0

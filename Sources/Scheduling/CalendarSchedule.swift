@@ -8,8 +8,10 @@ import Foundation
 ///   systemd reads as "standard" or "daylight" time of its local zone, is not recognized; a
 ///   word that is an IANA zone name (`CET`, `EST5EDT`) is read as that zone, as systemd does in
 ///   any other local zone.
-/// - Zone names are looked up in Foundation's zone list, not under /usr/share/zoneinfo: file-only
-///   names such as `posixrules` and the leap-second `right/...` zones are rejected.
+/// - Zone names are looked up in the tz database's list of names (``TimeZoneNames``), not as files
+///   under /usr/share/zoneinfo: file-only names such as `posixrules` and the leap-second
+///   `right/...` zones are rejected. An abbreviation or offset (`BST`, `GMT+1`), which systemd
+///   refuses as a syntax error, is refused with an error naming the word (`zoneName`).
 /// - After `@`, only digits are accepted (systemd's `strtoul` also skips spaces and signs).
 /// - Rare: a minute step that overflows into a DST gap shorter than an hour (Lord Howe's 30-minute
 ///   gap: `01..4:15/19` from 01:53 on the October change day) gives 01:34 here, 02:34 in systemd.

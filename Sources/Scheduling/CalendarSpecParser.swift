@@ -13,6 +13,27 @@ struct CalendarSpecParser {
     }
 
     static func parse(_ expression: String) throws(ScheduleSyntaxError) -> CalendarSpec {
+        do {
+            return try parseWithZone(expression)
+        } catch {
+            // systemd takes a last word for a zone only when the tz database has it, and then fails
+            // on the whole text: when the text without that word is fine, the word is the problem.
+            let characters = Array(expression)
+            if let space = characters.lastIndex(of: " "), space > 0 {
+                let word = String(characters[(space + 1)...])
+                let zoneLike = CalendarZoneNames.hasZoneCharacters(word) && word.unicodeScalars.contains { $0.properties.isAlphabetic }
+                    || word.first == "+" || (word.first == "-" && word.count > 1)
+                if zoneLike, (try? parseWithZone(String(characters[..<space]))) != nil {
+                    throw ScheduleSyntaxError(
+                        message: "'\(word)' is not an IANA time zone name (like Europe/Berlin, or UTC)",
+                        offset: space + 1, zoneName: word)
+                }
+            }
+            throw error
+        }
+    }
+
+    private static func parseWithZone(_ expression: String) throws(ScheduleSyntaxError) -> CalendarSpec {
         var body = Array(expression)
         var spec = CalendarSpec()
         let lowered = expression.lowercased()

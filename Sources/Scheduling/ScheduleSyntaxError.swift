@@ -2,5 +2,12 @@
 package struct ScheduleSyntaxError: Error, Equatable, Sendable {
     package var message: String
     package var offset: Int
-    package init(message: String, offset: Int) { self.message = message; self.offset = offset }
+    /// Set when the problem is a word taken for a time zone that is not an IANA name (`02:00 BST`),
+    /// so that the job file can suggest the zones it may mean.
+    package var zoneName: String?
+    package init(message: String, offset: Int, zoneName: String? = nil) {
+        self.message = message
+        self.offset = offset
+        self.zoneName = zoneName
+    }
 }

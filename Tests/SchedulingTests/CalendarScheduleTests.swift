@@ -130,7 +130,10 @@ import Testing
         Bad(expression: "*~04,28", offset: 2),
         Bad(expression: "2024~02-03", offset: 4),
         Bad(expression: "*/2:00", offset: 1),
-        Bad(expression: "12:00 GMT+1", offset: 5),
+        Bad(expression: "12:00 GMT+1", offset: 6),
+        Bad(expression: "*-*-* 02:00 BST", offset: 12),
+        Bad(expression: "12:00 IST", offset: 6),
+        Bad(expression: "12:00 Europe/Berln", offset: 6),
         Bad(expression: "1969-01-01", offset: 0),
         Bad(expression: "12:00:00:00", offset: 8),
     ]
@@ -145,6 +148,28 @@ import Testing
         } catch {
             #expect(error.offset == b.offset, "\(error.message)")
             #expect(!error.message.isEmpty)
+        }
+    }
+
+    /// A trailing word is a zone only when the tz database names it: `BST` (which Foundation
+    /// reads as Bangladesh) and `GMT+1` are refused, and the error names the word so that the job
+    /// file can suggest zones.
+    @Test func zoneSuffixesAreIANANamesOnly() throws {
+        for name in ["Europe/London", "Etc/GMT+5", "EST", "US/Eastern", "Etc/UTC"] {
+            #expect(try CalendarSchedule(parsing: "12:00 \(name)", timeZone: Self.berlin).normalized == "*-*-* 12:00:00 \(name)")
+        }
+        for (expression, word) in [("*-*-* 02:00 BST", "BST"), ("12:00 GMT+1", "GMT+1"), ("Mon 12:00 PST", "PST"), ("12:00 +05:30", "+05:30")] {
+            #expect {
+                _ = try CalendarSchedule(parsing: expression, timeZone: Self.berlin)
+            } throws: { error in
+                (error as? ScheduleSyntaxError)?.zoneName == word
+            }
+        }
+        // Not a zone-like word: the usual syntax error.
+        #expect {
+            _ = try CalendarSchedule(parsing: "12:00 12", timeZone: Self.berlin)
+        } throws: { error in
+            (error as? ScheduleSyntaxError)?.zoneName == nil
         }
     }
 

@@ -55,19 +55,25 @@ let cronCases: [CronCase] = [
     // Berlin spring: 02:30 does not exist on 29 Mar; fires at 03:00 CEST = 01:00Z, then 02:30 CEST = 00:30Z.
     .init(expr: "30 2 * * *", zone: "Europe/Berlin", after: "2026-03-28T12:00:00Z",
           expected: ["2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"]),
-    // Every skipped quarter collapses into one slot at the end of the gap.
-    .init(expr: "*/15 2 * * *", zone: "Europe/Berlin", after: "2026-03-28T12:00:00Z",
+    // Two skipped times of a fixed-time job collapse into one slot at the end of the gap.
+    .init(expr: "0,30 2 * * *", zone: "Europe/Berlin", after: "2026-03-28T12:00:00Z",
           expected: ["2026-03-29T01:00:00Z", "2026-03-30T00:00:00Z"]),
+    // A wildcard job (minute field starts with '*') follows the wall clock: no 02:xx on 29 Mar.
+    .init(expr: "*/15 2 * * *", zone: "Europe/Berlin", after: "2026-03-28T12:00:00Z",
+          expected: ["2026-03-30T00:00:00Z", "2026-03-30T00:15:00Z"]),
     // 03:00 CEST exists: 01:00Z (the same instant the skipped 02:xx times map to, one slot).
     .init(expr: "0 2,3 * * *", zone: "Europe/Berlin", after: "2026-03-28T12:00:00Z",
           expected: ["2026-03-29T01:00:00Z", "2026-03-30T00:00:00Z", "2026-03-30T01:00:00Z"]),
     // Berlin autumn: 02:30 occurs at 00:30Z (CEST) and 01:30Z (CET); only the first fires.
     .init(expr: "30 2 * * *", zone: "Europe/Berlin", after: "2026-10-24T12:00:00Z",
           expected: ["2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"]),
-    // Hourly across the repeat: 02:00 CEST (00:00Z), the repeated 02:00 CET (01:00Z) does not fire,
-    // 03:00 CET (02:00Z).
+    // Hourly (a wildcard job) across the repeat: 02:00 CEST (00:00Z), the repeated 02:00 CET
+    // (01:00Z) too, 03:00 CET (02:00Z).
     .init(expr: "0 * * * *", zone: "Europe/Berlin", after: "2026-10-24T23:30:00Z",
-          expected: ["2026-10-25T00:00:00Z", "2026-10-25T02:00:00Z", "2026-10-25T03:00:00Z"]),
+          expected: ["2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z"]),
+    // A fixed-time job repeats nothing: 02:00 CEST only, then the next day's 02:00 CET.
+    .init(expr: "0 2 * * *", zone: "Europe/Berlin", after: "2026-10-24T12:00:00Z",
+          expected: ["2026-10-25T00:00:00Z", "2026-10-26T01:00:00Z"]),
     // New York spring: 02:30 skipped on 8 Mar -> 03:00 EDT = 07:00Z; 9 Mar 02:30 EDT = 06:30Z.
     .init(expr: "30 2 * * *", zone: "America/New_York", after: "2026-03-07T12:00:00Z",
           expected: ["2026-03-08T07:00:00Z", "2026-03-09T06:30:00Z"]),
@@ -80,20 +86,55 @@ let cronCases: [CronCase] = [
     // Midnight after the change: 2 Nov 00:00 EST = 05:00Z.
     .init(expr: "0 0 * * *", zone: "America/New_York", after: "2026-11-01T04:30:00Z",
           expected: ["2026-11-02T05:00:00Z"]),
+    // New York autumn, wildcard: 01:30 EDT (05:30Z) and 01:30 EST (06:30Z) both fire.
+    .init(expr: "30 * * * *", zone: "America/New_York", after: "2026-11-01T05:00:00Z",
+          expected: ["2026-11-01T05:30:00Z", "2026-11-01T06:30:00Z", "2026-11-01T07:30:00Z"]),
+    // London, 29 Mar 2026 01:00 GMT -> 02:00 BST (01:00Z): 01:07 does not exist, so the hourly
+    // wildcard job goes from 00:07 GMT to 02:07 BST, with no slot at 02:00 BST.
+    .init(expr: "7 * * * *", zone: "Europe/London", after: "2026-03-28T23:30:00Z",
+          expected: ["2026-03-29T00:07:00Z", "2026-03-29T01:07:00Z", "2026-03-29T02:07:00Z"]),
+    // Fixed-time jobs that night: 01:30 fires right after the gap, and 01:00 and 01:30 make one slot.
+    .init(expr: "30 1 * * *", zone: "Europe/London", after: "2026-03-28T12:00:00Z",
+          expected: ["2026-03-29T01:00:00Z", "2026-03-30T00:30:00Z"]),
+    .init(expr: "0,30 1 * * *", zone: "Europe/London", after: "2026-03-28T12:00:00Z",
+          expected: ["2026-03-29T01:00:00Z", "2026-03-30T00:00:00Z"]),
+    // @hourly is a wildcard job (cronie marks its hour field as '*').
+    .init(expr: "@hourly", zone: "Europe/London", after: "2026-10-24T23:30:00Z",
+          expected: ["2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z"]),
+    // Warsaw, 25 Oct 2026 03:00 CEST -> 02:00 CET (01:00Z): both 02:00s fire.
+    .init(expr: "0 * * * *", zone: "Europe/Warsaw", after: "2026-10-24T23:30:00Z",
+          expected: ["2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z"]),
+    .init(expr: "30 2 * * *", zone: "Europe/Warsaw", after: "2026-10-24T12:00:00Z",
+          expected: ["2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"]),
+    .init(expr: "*/30 2 * * *", zone: "Europe/Warsaw", after: "2026-10-24T23:30:00Z",
+          expected: ["2026-10-25T00:00:00Z", "2026-10-25T00:30:00Z", "2026-10-25T01:00:00Z", "2026-10-25T01:30:00Z", "2026-10-26T01:00:00Z"]),
+    // Sydney, 4 Oct 2026 02:00 AEST -> 03:00 AEDT (3 Oct 16:00Z): fixed 02:30 fires at 03:00 AEDT;
+    // the wildcard job skips 02:30.
+    .init(expr: "30 2 * * *", zone: "Australia/Sydney", after: "2026-10-03T12:00:00Z",
+          expected: ["2026-10-03T16:00:00Z", "2026-10-04T15:30:00Z"]),
+    .init(expr: "30 * * * *", zone: "Australia/Sydney", after: "2026-10-03T15:00:00Z",
+          expected: ["2026-10-03T15:30:00Z", "2026-10-03T16:30:00Z"]),
+    // Sydney, 5 Apr 2026 03:00 AEDT -> 02:00 AEST (4 Apr 16:00Z): 02:30 occurs at 15:30Z and 16:30Z.
+    .init(expr: "30 2 * * *", zone: "Australia/Sydney", after: "2026-04-04T12:00:00Z",
+          expected: ["2026-04-04T15:30:00Z", "2026-04-05T16:30:00Z"]),
+    .init(expr: "30 */2 * * *", zone: "Australia/Sydney", after: "2026-04-04T15:00:00Z",
+          expected: ["2026-04-04T15:30:00Z", "2026-04-04T16:30:00Z", "2026-04-04T18:30:00Z"]),
+    // Lord Howe, 4 Oct 2026 02:00 +10:30 -> 02:30 +11 (3 Oct 15:30Z): a 30-minute gap.
+    .init(expr: "15 2 * * *", zone: "Australia/Lord_Howe", after: "2026-10-03T12:00:00Z",
+          expected: ["2026-10-03T15:30:00Z", "2026-10-04T15:15:00Z"]),
+    .init(expr: "15 * * * *", zone: "Australia/Lord_Howe", after: "2026-10-03T14:00:00Z",
+          expected: ["2026-10-03T14:45:00Z", "2026-10-03T16:15:00Z"]),
+    // Lord Howe, 5 Apr 2026 02:00 +11 -> 01:30 +10:30 (4 Apr 15:00Z): 01:30-01:59 occur twice.
+    .init(expr: "45 1 * * *", zone: "Australia/Lord_Howe", after: "2026-04-04T12:00:00Z",
+          expected: ["2026-04-04T14:45:00Z", "2026-04-05T15:15:00Z"]),
+    .init(expr: "*/15 1 * * *", zone: "Australia/Lord_Howe", after: "2026-04-04T13:55:00Z",
+          expected: ["2026-04-04T14:00:00Z", "2026-04-04T14:15:00Z", "2026-04-04T14:30:00Z", "2026-04-04T14:45:00Z",
+                     "2026-04-04T15:00:00Z", "2026-04-04T15:15:00Z", "2026-04-05T14:30:00Z"]),
+    // Samoa skipped 30 Dec 2011 (-10 -> +14 at 10:00Z): a 24-hour jump is the clock being set for
+    // cronie, so even a fixed-time job does not catch up the lost day.
+    .init(expr: "0 12 * * *", zone: "Pacific/Apia", after: "2011-12-29T12:00:00Z",
+          expected: ["2011-12-29T22:00:00Z", "2011-12-30T22:00:00Z"]),
 ]
-
-@Test(.timeLimit(.minutes(5)), arguments: cronCases)
-func cronNextSlots(_ c: CronCase) throws {
-    let schedule = try CronSchedule(parsing: c.expr, timeZone: TestTime.zone(c.zone))
-    var after = TestTime.unix(c.after)
-    var got: [String] = []
-    for _ in 0..<max(c.expected.count, 1) {
-        guard let next = schedule.nextSlot(after: after) else { break }
-        got.append(TestTime.iso(next))
-        after = next
-    }
-    #expect(got == c.expected)
-}
 
 struct CronErrorCase: Sendable, CustomStringConvertible {
     var expr: String
@@ -124,24 +165,47 @@ let cronErrorCases: [CronErrorCase] = [
     .init(expr: "x * * * *", offset: 0, fragment: "'x' is not a number"),
 ]
 
-@Test(.timeLimit(.minutes(5)), arguments: cronErrorCases)
-func cronSyntaxErrors(_ c: CronErrorCase) {
-    #expect {
-        _ = try CronSchedule(parsing: c.expr, timeZone: TestTime.zone("UTC"))
-    } throws: { error in
-        guard let e = error as? ScheduleSyntaxError else { return false }
-        return e.offset == c.offset && e.message.contains(c.fragment)
+@Suite(.timeLimit(.minutes(2))) struct CronScheduleTests {
+    @Test(arguments: cronCases)
+    func cronNextSlots(_ c: CronCase) throws {
+        let schedule = try CronSchedule(parsing: c.expr, timeZone: TestTime.zone(c.zone))
+        var after = TestTime.unix(c.after)
+        var got: [String] = []
+        for _ in 0..<max(c.expected.count, 1) {
+            guard let next = schedule.nextSlot(after: after) else { break }
+            got.append(TestTime.iso(next))
+            after = next
+        }
+        #expect(got == c.expected)
     }
-}
 
-@Test(.timeLimit(.minutes(5))) func cronNormalizedCollapsesWhitespace() throws {
-    #expect(try CronSchedule(parsing: "  0\t2 *  * 1-5 ", timeZone: .gmt).normalized == "0 2 * * 1-5")
-    #expect(try CronSchedule(parsing: "@daily", timeZone: .gmt).normalized == "@daily")
-}
+    @Test(arguments: cronErrorCases)
+    func cronSyntaxErrors(_ c: CronErrorCase) {
+        #expect {
+            _ = try CronSchedule(parsing: c.expr, timeZone: TestTime.zone("UTC"))
+        } throws: { error in
+            guard let e = error as? ScheduleSyntaxError else { return false }
+            return e.offset == c.offset && e.message.contains(c.fragment)
+        }
+    }
 
-@Test(.timeLimit(.minutes(5))) func cronFarFutureAndPastAreBounded() throws {
-    let s = try CronSchedule(parsing: "* * * * *", timeZone: .gmt)
-    #expect(s.nextSlot(after: Int64.max) == nil)
-    #expect(s.nextSlot(after: Int64.min) == nil)
-    #expect(s.nextSlot(after: 0) == 60)
+    @Test func cronNormalizedCollapsesWhitespace() throws {
+        #expect(try CronSchedule(parsing: "  0\t2 *  * 1-5 ", timeZone: .gmt).normalized == "0 2 * * 1-5")
+        #expect(try CronSchedule(parsing: "@daily", timeZone: .gmt).normalized == "@daily")
+    }
+
+    @Test func cronFarFutureAndPastAreBounded() throws {
+        let s = try CronSchedule(parsing: "* * * * *", timeZone: .gmt)
+        #expect(s.nextSlot(after: Int64.max) == nil)
+        #expect(s.nextSlot(after: Int64.min) == nil)
+        #expect(s.nextSlot(after: 0) == 60)
+    }
+
+    @Test func cronWildcardJobsAreThoseWithAStarInMinuteOrHour() throws {
+        for (expr, wall) in [("* 2 * * *", true), ("*/30 2 * * *", true), ("0 * * * *", true), ("0 */2 * * *", true),
+                             ("*,5 2 * * *", true), ("@hourly", true), ("0 2 * * *", false), ("0-59 0-23 * * *", false),
+                             ("@daily", false), ("0 2 */2 * *", false)] {
+            #expect(try CronSchedule(parsing: expr, timeZone: .gmt).followsWallClock == wall, "\(expr)")
+        }
+    }
 }
