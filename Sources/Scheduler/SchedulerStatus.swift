@@ -1,4 +1,5 @@
 import JobFile
+import Scheduling
 
 /// Counts for `STATUS=` and the operator: what started, what is retrying, what failed.
 package struct SchedulerStatus: Sendable, Equatable {
@@ -46,6 +47,6 @@ package struct SchedulerStatus: Sendable, Equatable {
     }
 
     static func utc(ms: Int64) -> String {
-        ReportFormat.utcText(millis: ms)
+        TimeText.utc(millis: ms)
     }
 }

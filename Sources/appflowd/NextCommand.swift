@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JobFile
+import Reports
 import Scheduling
 
 /// `appflowd next`: the coming fire times of every job, like `systemctl list-timers`.

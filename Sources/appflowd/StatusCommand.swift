@@ -3,6 +3,7 @@ import Daemon
 import Foundation
 import JobFile
 import Ledger
+import Reports
 
 /// `appflowd status`: what ran, read from the state directory (safe while the daemon writes).
 struct Status: ParsableCommand {

@@ -1,4 +1,5 @@
 import Foundation
+import JobFile
 import Scheduling
 
 /// What `appflowd next` prints: each job's next slots, as a `systemctl list-timers`-like table or
@@ -46,7 +47,7 @@ package struct NextReport: Sendable {
                 let left = Duration.milliseconds(fire - from * 1000)
                 lines.append((fire, [
                     row.job.name, row.job.flow, ReportFormat.localText(millis: fire, zone: row.job.timeZone),
-                    ReportFormat.utcText(millis: fire), DurationFormatter.format(left, maxUnits: 2) + " left",
+                    TimeText.utc(millis: fire), DurationFormatter.format(left, maxUnits: 2) + " left",
                     row.job.clientToken(slot: slot),
                 ]))
             }
@@ -68,9 +69,9 @@ package struct NextReport: Sendable {
         for row in rows {
             let next = row.slots.map { slot in
                 let fields = [
-                    ("nominal", ReportFormat.utcText(millis: slot * 1000, json: true, millis: false)),
-                    ("fire", ReportFormat.utcText(millis: row.job.fireTime(slot: slot), json: true, millis: true)),
-                    ("local", ReportFormat.localRFC3339(seconds: slot, zone: row.job.timeZone)),
+                    ("nominal", TimeText.utc(millis: slot * 1000, json: true, millis: false)),
+                    ("fire", TimeText.utc(millis: row.job.fireTime(slot: slot), json: true, millis: true)),
+                    ("local", TimeText.localRFC3339(seconds: slot, zone: row.job.timeZone)),
                     ("clientToken", row.job.clientToken(slot: slot)),
                 ]
                 return "{" + fields.map { "\(ReportFormat.quote($0.0)): \(ReportFormat.quote($0.1))" }.joined(separator: ", ") + "}"
