@@ -8,7 +8,7 @@ extension StatusReport {
     /// ledger remembers (by name):
     ///
     ///     {"job", "flow", "enabled", "inJobFile", "pending", "running",
-    ///      "last": SLOT | null, "next": {"nominal", "fire", "local", "clientToken"} | null}
+    ///      "last": SLOT | null, "next": {"nominal", "fire", "local", "fireLocal", "clientToken"} | null}
     ///
     /// SLOT is `{"slot", "fire", "clientToken", "outcome", "executionId", "flowStatus", "attempts",
     /// "recordsProcessed", "bytesProcessed", "bytesWritten", "errorCode", "message", "sentAt",
@@ -72,6 +72,7 @@ extension StatusReport {
             ("nominal", ReportFormat.quote(TimeText.utc(millis: next.slot * 1000, json: true))),
             ("fire", ReportFormat.quote(TimeText.utc(millis: next.fireMs, json: true, millis: true))),
             ("local", ReportFormat.quote(TimeText.localRFC3339(seconds: next.slot, zone: row.timeZone))),
+            ("fireLocal", ReportFormat.quote(TimeText.localRFC3339(millis: next.fireMs, zone: row.timeZone))),
             ("clientToken", ReportFormat.quote(next.token)),
         ])
     }

@@ -17,6 +17,10 @@ package struct SchedulerStatus: Sendable, Equatable {
     /// Set while the ledger cannot be written: due slots wait for it.
     package var ledgerProblem: String?
     package var stopping = false
+    /// What the daemon runs with, set by the executor at start and at each reload
+    /// (`Configuration.setupNote`, `SchedulerEvent.setupChecked`): the credential source, or
+    /// that there is none and every start will fail.
+    package var setupNote: String?
 
     package init() {}
 
@@ -43,6 +47,7 @@ package struct SchedulerStatus: Sendable, Equatable {
         var line = parts.joined(separator: "; ")
         if let ledgerProblem { line += " | ledger not writable, starts wait: \(ledgerProblem)" }
         if let reloadProblem { line += " | reload failed, old jobs kept: \(reloadProblem)" }
+        if let setupNote { line += " | \(setupNote)" }
         return line
     }
 

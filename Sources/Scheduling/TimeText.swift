@@ -36,4 +36,12 @@ package enum TimeText {
         let a = Int(abs(offset))
         return dateTime(localSeconds: seconds + offset, separator: "T") + "\(sign)\(two(a / 3600)):\(two(a / 60 % 60))"
     }
+
+    /// `2026-11-26T02:00:17.250+01:00`: with milliseconds.
+    package static func localRFC3339(millis: Int64, zone: TimeZone) -> String {
+        let seconds = CivilTime.floorDiv(millis, 1000)
+        let text = localRFC3339(seconds: seconds, zone: zone)
+        let fraction = "." + String(String(Int(millis - seconds * 1000) + 1000).dropFirst())
+        return text.dropLast(6) + fraction + text.suffix(6)
+    }
 }

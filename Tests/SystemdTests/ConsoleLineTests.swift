@@ -25,7 +25,7 @@ struct ConsoleLineTests {
         #expect(
             line(.warning, "retrying", metadata)
                 == "2026-11-26T01:00:17.250Z warning retrying job=accounts-nightly flow=salesforce-accounts"
-                + " slot=2026-11-26T01:00:00Z token=af-3b1f attempt=2 error=ThrottlingException: Rate exceeded"
+                + " slot=2026-11-26T01:00:00Z token=af-3b1f attempt=2 error=\"ThrottlingException: Rate exceeded\""
         )
     }
 
@@ -45,15 +45,15 @@ struct ConsoleLineTests {
             "error": "line one\nline two",
         ])
         #expect(
-            text == #"\#(Self.timestamp) error job file\nrejected empty="" file="/etc/appflowd/my jobs.toml" pair="a=b" quote="say \"hi\"" error=line one\nline two"#
+            text == #"\#(Self.timestamp) error job file\nrejected empty="" file="/etc/appflowd/my jobs.toml" pair="a=b" quote="say \"hi\"" error="line one\nline two""#
         )
         #expect(!text.contains("\n"))
     }
 
     @Test(arguments: [
         (["error_code": "ValidationException"], " error=ValidationException"),
-        (["error_code": "ValidationException", "error": "flow suspended"], " error=ValidationException: flow suspended"),
-        (["error": "connection reset\u{7}"], " error=connection reset\\u{7}"),
+        (["error_code": "ValidationException", "error": "flow suspended"], " error=\"ValidationException: flow suspended\""),
+        (["error": "connection reset\u{7}"], " error=\"connection reset\\u{7}\""),
         ([:], ""),
     ] as [(Logger.Metadata, String)])
     func errorTail(metadata: Logger.Metadata, tail: String) {
