@@ -60,6 +60,48 @@ struct ConsoleLineTests {
         #expect(line(.error, "failed", metadata) == "\(Self.timestamp) error failed" + tail)
     }
 
+    /// After the timestamp, level and message, the line is logfmt: a parser written here (as
+    /// go-logfmt reads it) gets every value back whole, the error's too.
+    @Test func theFieldsAreValidLogfmt() {
+        let metadata: Logger.Metadata = [
+            "job_name": "nightly", "file": "/etc/my jobs.toml", "quote": "say \"hi\"",
+            "error_code": "InternalServerException", "error": "We encountered an internal error. Please try again.",
+        ]
+        let text = line(.warning, "retrying", metadata)
+        let fields = Self.logfmt(String(text.dropFirst("\(Self.timestamp) warning retrying ".count)))
+        #expect(fields == [
+            "job": "nightly", "file": "/etc/my jobs.toml", "quote": "say \"hi\"",
+            "error": "InternalServerException: We encountered an internal error. Please try again.",
+        ], "\(text)")
+    }
+
+    /// key=value pairs separated by spaces; a value in double quotes with backslash escapes.
+    static func logfmt(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        var rest = Substring(text)
+        while !rest.isEmpty {
+            rest = rest.drop { $0 == " " }
+            let key = rest.prefix { $0 != "=" && $0 != " " }
+            rest = rest.dropFirst(key.count)
+            guard rest.first == "=" else { fields[String(key)] = ""; continue }
+            rest = rest.dropFirst()
+            var value = ""
+            if rest.first == "\"" {
+                rest = rest.dropFirst()
+                while let c = rest.first, c != "\"" {
+                    rest = rest.dropFirst()
+                    if c == "\\", let next = rest.first { value.append(next); rest = rest.dropFirst() } else { value.append(c) }
+                }
+                rest = rest.dropFirst()
+            } else {
+                value = String(rest.prefix { $0 != " " })
+                rest = rest.dropFirst(value.count)
+            }
+            fields[String(key)] = value
+        }
+        return fields
+    }
+
     @Test(arguments: [
         (0, 0, "1970-01-01T00:00:00.000Z"),
         (1_795_654_817, 250_000_000, "2026-11-26T01:00:17.250Z"),
