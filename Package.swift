@@ -55,6 +55,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,7 +104,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The daemon: the executor of the scheduler's actions, clients, metrics, status.
+        // What `appflowd next` and `appflowd status` print: the reports, their tables and JSON,
+        // zone abbreviations. Pure but for reading the tz database's files.
+        .target(
+            name: "Reports",
+            dependencies: ["JobFile", "Scheduling", "Scheduler", "Ledger"],
+            swiftSettings: swiftSettings
+        ),
+        // The daemon: the executor of the scheduler's actions, clients, metrics.
         .target(
             name: "Daemon",
             dependencies: [
@@ -123,7 +131,7 @@ let package = Package(
         .executableTarget(
             name: "appflowd",
             dependencies: [
-                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Systemd", "Primitives",
+                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Reports", "Systemd", "Primitives",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -168,6 +176,7 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "JobFile", "Scheduling", "Ledger"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -43,7 +43,7 @@ struct Run: AsyncParsableCommand {
         let logger = Logger(label: "appflowd")
         let clock = DispatchWallClock()
 
-        let (loaded, diagnostics) = JobFileLoader.load(path: config, now: clock.nowMs() / 1000)
+        let (loaded, diagnostics) = Self.load(path: config, environment: environment, now: clock.nowMs() / 1000)
         for diagnostic in diagnostics {
             logger.log(level: diagnostic.severity == .error ? .error : .warning, "job file problem", metadata: ["diagnostic": "\(diagnostic)"])
         }
@@ -62,13 +62,15 @@ struct Run: AsyncParsableCommand {
 
         let clients = RegionalClients(environment: environment, maxConnections: jobFile.maxConcurrency, logger: logger)
         do {
-            let regions = try clients.prepare(regions: Set(jobFile.jobs.map(\.region)))
-            logger.info("AppFlow client ready", metadata: ["regions": "\(regions.joined(separator: ","))"])
+            try clients.prepare(regions: ClientSetup.regions(of: jobFile))
         } catch {
             logger.critical("cannot configure the AppFlow client", metadata: ["error": "\(error)"])
             await clients.shutdown()
             throw ExitCode(1)
         }
+        let setup = await clients.setup(regions: ClientSetup.regions(of: jobFile))
+        let about = ["version": Appflowd.configuration.version, "config": config, "state_dir": directory]
+        Self.logSetup(setup, about: about, event: "starting", logger: logger)
 
         let metrics = jobFile.metricsListen == nil && jobFile.metricsFile == nil ? DaemonMetrics.disabled : .prometheus()
         let exporter: MetricsExporter?
@@ -84,13 +86,20 @@ struct Run: AsyncParsableCommand {
         let configPath = config
         let grace = Duration.milliseconds(Int64(stopGrace * 1000))
         let heartbeat = LoopHeartbeat()
+        var schedulerConfiguration = Self.schedulerConfiguration(stopGrace: grace)
+        schedulerConfiguration.setupNote = setup.statusNote
         let scheduler = SchedulerService(
             jobFile: jobFile,
-            configuration: Self.schedulerConfiguration(stopGrace: grace),
+            configuration: schedulerConfiguration,
             dependencies: .init(
                 client: clients, clock: clock, ledger: ledger, notifier: notifier, logger: logger, metrics: metrics,
-                loadJobFile: { Self.reload(path: configPath, clients: clients, now: clock.nowMs() / 1000, logger: logger) },
-                wedgeAfterReady: Self.testFault(environment), heartbeat: heartbeat
+                loadJobFile: { Self.reload(path: configPath, environment: environment, clients: clients, now: clock.nowMs() / 1000, logger: logger) },
+                wedgeAfterReady: Self.testFault(environment), heartbeat: heartbeat,
+                checkSetup: { file in
+                    let setup = await clients.setup(regions: ClientSetup.regions(of: file))
+                    Self.logSetup(setup, about: about, event: "reloaded-setup", logger: logger)
+                    return setup.statusNote
+                }
             )
         )
         // Started in this order and stopped in reverse: the scheduler first (its calls in flight
@@ -130,8 +139,9 @@ struct Run: AsyncParsableCommand {
 
     /// SIGHUP: re-read the job file and prepare the clients of its regions. A bad file keeps the
     /// old jobs (the scheduler says so in STATUS= and the log).
-    static func reload(path: String, clients: RegionalClients, now: Int64, logger: Logger) -> Result<JobFile, SchedulerService.ReloadProblem> {
-        let (file, diagnostics) = JobFileLoader.load(path: path, now: now)
+    static func reload(path: String, environment: [String: String], clients: RegionalClients, now: Int64, logger: Logger)
+        -> Result<JobFile, SchedulerService.ReloadProblem> {
+        let (file, diagnostics) = load(path: path, environment: environment, now: now)
         let errors = diagnostics.filter { $0.severity == .error }
         for diagnostic in diagnostics {
             logger.log(level: diagnostic.severity == .error ? .error : .warning, "job file problem",
@@ -143,11 +153,32 @@ struct Run: AsyncParsableCommand {
             return .failure(.init(summary: first + more))
         }
         do {
-            try clients.prepare(regions: Set(file.jobs.map(\.region)))
+            try clients.prepare(regions: ClientSetup.regions(of: file))
         } catch {
             return .failure(.init(summary: "\(error)"))
         }
         return .success(file)
+    }
+
+    /// The job file and what its jobs need of the environment (a region each, ...), checked as
+    /// `appflowd check` checks them: a file `check` accepts is one `run` and a reload accept.
+    static func load(path: String, environment: [String: String], now: Int64) -> (jobFile: JobFile?, diagnostics: [Diagnostic]) {
+        let (file, diagnostics) = JobFileLoader.load(path: path, now: now)
+        guard let file else { return (nil, diagnostics) }
+        let problems = ClientSetup.problems(jobFile: file, environment: environment)
+        return (problems.isEmpty ? file : nil, diagnostics + problems)
+    }
+
+    /// One line on what the daemon runs with: version, files, endpoints, credential source.
+    static func logSetup(_ setup: RegionalClients.Setup, about: [String: String], event: String, logger: Logger) {
+        var fields = about.merging(setup.fields) { $1 }
+        fields["event"] = event
+        let metadata = fields.mapValues { Logger.MetadataValue.string($0) }
+        if setup.credentialProblem != nil {
+            logger.error("no usable AWS credentials: every start will fail", metadata: metadata)
+        } else {
+            logger.notice("using", metadata: metadata)
+        }
     }
 
     /// Test-only: `APPFLOWD_TEST_FAULT=wedge-after-ready` wedges the scheduling loop 2 s after

@@ -47,7 +47,7 @@ struct ConsoleLogHandlerTests {
         try #require(lines.count == 3, "got \(text)")
         #expect(lines[2] == "")
         // Timestamps vary; everything after them is fixed.
-        #expect(lines[0].hasSuffix("Z warning retrying job=accounts-nightly attempt=2 error=ThrottlingException: Rate\\nexceeded"))
+        #expect(lines[0].hasSuffix("Z warning retrying job=accounts-nightly attempt=2 error=\"ThrottlingException: Rate\\nexceeded\""))
         #expect(lines[1].hasSuffix("Z info started job=accounts-nightly execution=e-1"))
         for line in lines.dropLast() {
             let timestamp = line.prefix { $0 != " " }
