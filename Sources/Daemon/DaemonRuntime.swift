@@ -26,6 +26,8 @@ package actor DaemonRuntime {
         package var wedgeAfterReady: Duration?
         /// Counters, histograms and gauges for `/metrics` and the textfile (`DaemonMetrics`).
         package var metrics: DaemonMetrics
+        /// Beaten on every pass of the scheduling loop, read by `/healthz` (`LoopHeartbeat`).
+        package var heartbeat: LoopHeartbeat?
 
         package init(client: any FlowStarter, clock: any DaemonClock, ledger: Ledger, notifier: any DaemonNotifier, logger: Logger,
                      random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
@@ -112,6 +114,7 @@ package actor DaemonRuntime {
                 publishNextAfter(batch, nowMs: now)
             }
             feedWatchdog(nowMs: now)
+            deps.heartbeat?.beat()
             refreshStatus()
             if stopping { break }
             await waitForNextWake(nowMs: deps.clock.nowMs())
