@@ -31,6 +31,7 @@ install_deps() {
     command -v rpm2cpio >/dev/null || test_missing+=(rpm2cpio)
     command -v cpio >/dev/null || test_missing+=(cpio)
     command -v rpmlint >/dev/null || test_missing+=(rpmlint)
+    command -v gpg >/dev/null || test_missing+=(gnupg)
     command -v buildah >/dev/null || test_missing+=(buildah)
     [ -f /etc/ssl/certs/ca-certificates.crt ] || test_missing+=(ca-certificates)
     [ -d /usr/share/zoneinfo ] || test_missing+=(tzdata)

@@ -118,7 +118,7 @@ def test_entrypoint_starts_a_flow_from_the_unpacked_root(unpacked):
         env.update({"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
                     "AWS_ENDPOINT_URL_APPFLOW": emulator.url, "AWS_EC2_METADATA_DISABLED": "true"})
         user = settings["User"]
-        argv = ["chroot", f"--userspec={user}", "--skip-chdir", str(rootfs), *settings["Entrypoint"]]
+        argv = [shutil.which("chroot") or "/usr/sbin/chroot", f"--userspec={user}", "--skip-chdir", str(rootfs), *settings["Entrypoint"]]
         log = Path(tempfile.mkstemp(prefix="appflowd-image-log.")[1])
         with open(log, "w") as stderr:
             process = subprocess.Popen(argv, env=env, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
