@@ -86,9 +86,8 @@ final class MetricsHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard let last = health.heartbeat.last else {
             return (.serviceUnavailable, "scheduling loop has not started\n")
         }
-        let age = now - last
-        let seconds = Double(age.components.seconds) + Double(age.components.attoseconds) / 1e18
-        let text = "last pass of the scheduling loop \(Int(seconds.rounded(.down)))s ago"
+        // Whole seconds, rounded down (an instant before the last beat reads as 0).
+        let text = "last pass of the scheduling loop \(max(0, (now - last).components.seconds))s ago"
         if health.heartbeat.isAlive(now: now, within: health.window) {
             return (.ok, "ok: " + text + "\n")
         }

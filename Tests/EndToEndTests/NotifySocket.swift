@@ -60,7 +60,7 @@ final class DaemonProcess {
         var env = environment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"]
         process.environment = env
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardError = log
         process.standardOutput = log
@@ -110,7 +110,7 @@ func pythonTokens(_ items: [(salt: String, job: String, flow: String, slot: Int6
 }
 
 func writeFile(_ path: String, _ text: String) {
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
 }
 
 func makeTemporaryDirectory() -> String {

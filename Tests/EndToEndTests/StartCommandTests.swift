@@ -19,7 +19,7 @@ struct StartCommandTests {
 
     @Test func retriesWithTheSameTokenAndStartsOnce() throws {
         let emulator = try EmulatorProcess(["--flow", "accounts", "--fail-first", "2"])
-        var env = emulator.clientEnvironment()
+        let env = emulator.clientEnvironment()
         let output = try Binaries.run("appflowd", ["start", "accounts"], environment: env)
         #expect(output.status == 0, "\(output.stderr)")
         let requests = emulator.startFlowRequests()
