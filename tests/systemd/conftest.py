@@ -77,6 +77,18 @@ def image(request) -> Path:
     return _package(request, "APPFLOWD_IMAGE", "packaging/build-image", "buildah", needs_root=True)
 
 
+@pytest.fixture(scope="session")
+def extracted(deb: Path):
+    """The package's files, unpacked into a folder (dpkg-deb -x), for checks on the host.
+    Removed at the end: the binary alone is 80 MB."""
+    root = Path(tempfile.mkdtemp(prefix="appflowd-deb-root."))
+    try:
+        subprocess.run(["dpkg-deb", "-x", str(deb), str(root)], check=True)
+        yield root
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def _emulator_binary() -> Path:
     given = os.environ.get("APPFLOW_EMULATOR")
     if given:

@@ -1,6 +1,7 @@
 """The OCI image, without a container runtime: the oci-archive is unpacked layer by layer into a
-folder, its config checked, and its entrypoint run from that folder with chroot, as the image's
-user and with the image's environment, against appflow-emulator on loopback."""
+folder, its config checked, and its entrypoint run from that folder with chroot (and /proc, as a
+runtime mounts it), as the image's user and with the image's environment, against
+appflow-emulator on loopback."""
 from __future__ import annotations
 
 import json
@@ -118,7 +119,11 @@ def test_entrypoint_starts_a_flow_from_the_unpacked_root(unpacked):
         env.update({"AWS_ACCESS_KEY_ID": ACCESS_KEY, "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
                     "AWS_ENDPOINT_URL_APPFLOW": emulator.url, "AWS_EC2_METADATA_DISABLED": "true"})
         user = settings["User"]
-        argv = [shutil.which("chroot") or "/usr/sbin/chroot", f"--userspec={user}", "--skip-chdir", str(rootfs), *settings["Entrypoint"]]
+        # /proc, as every container runtime mounts it (Swift reads its arguments from
+        # /proc/self/cmdline), in a private mount namespace that ends with the process.
+        (rootfs / "proc").mkdir(exist_ok=True)
+        argv = ["unshare", "--mount", "--propagation", "private", f"--mount-proc={rootfs}/proc",
+                shutil.which("chroot") or "/usr/sbin/chroot", f"--userspec={user}", str(rootfs), *settings["Entrypoint"]]
         log = Path(tempfile.mkstemp(prefix="appflowd-image-log.")[1])
         with open(log, "w") as stderr:
             process = subprocess.Popen(argv, env=env, cwd="/", stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr)
