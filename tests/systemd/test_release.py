@@ -62,3 +62,14 @@ def test_python_test_dependencies_are_pinned_and_installed():
     assert {"boto3", "botocore", "croniter", "pytest", "PyYAML"} <= pins.keys()
     for name, pinned in pins.items():
         assert installed_version(name) == pinned, name
+
+
+def test_an_unknown_log_format_is_a_usage_error(release_binary: Path):
+    """`--log-format` and `APPFLOWD_LOG_FORMAT` take `text` or `json`; anything else exits 64
+    before anything runs (JSON lines and /healthz themselves: test_image.py)."""
+    option = subprocess.run([str(release_binary), "run", "--log-format", "yaml", "--config", "/nonexistent"],
+                            capture_output=True, text=True, env={"PATH": "/usr/bin:/bin"})
+    assert option.returncode == 64 and "unknown --log-format 'yaml'" in option.stderr, option.stderr
+    variable = subprocess.run([str(release_binary), "start", "some-flow"], capture_output=True, text=True,
+                              env={"PATH": "/usr/bin:/bin", "APPFLOWD_LOG_FORMAT": "xml"})
+    assert variable.returncode == 64 and "unknown APPFLOWD_LOG_FORMAT 'xml'" in variable.stderr, variable.stderr
