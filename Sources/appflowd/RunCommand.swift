@@ -29,6 +29,8 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @OptionGroup var logFormat: LogFormatOption
+
     @Option(name: .customLong("stop-grace"), help: "Seconds in-flight StartFlow calls get to finish on SIGTERM.")
     var stopGrace: Double = 10
 
@@ -39,7 +41,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        SystemdLogging.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info, environment: environment)
+        SystemdLogging.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info, format: try logFormat.resolved(environment: environment), environment: environment)
         let logger = Logger(label: "appflowd")
         let clock = DispatchWallClock()
 
@@ -72,10 +74,14 @@ struct Run: AsyncParsableCommand {
         let about = ["version": Appflowd.configuration.version, "config": config, "state_dir": directory]
         Self.logSetup(setup, about: about, event: "starting", logger: logger)
 
+        let heartbeat = LoopHeartbeat()
+        let loopPass = Self.loopPass(systemdWatchdog: (try? SystemdNotifier.watchdogInterval()) ?? nil, healthz: jobFile.metricsListen != nil)
         let metrics = jobFile.metricsListen == nil && jobFile.metricsFile == nil ? DaemonMetrics.disabled : .prometheus()
         let exporter: MetricsExporter?
         do {
-            exporter = try await MetricsExporter.start(.init(listen: jobFile.metricsListen, file: jobFile.metricsFile), metrics: metrics, logger: logger)
+            exporter = try await MetricsExporter.start(.init(listen: jobFile.metricsListen, file: jobFile.metricsFile,
+                                                             heartbeat: heartbeat, healthWindow: loopPass.healthWindow),
+                                                       metrics: metrics, logger: logger)
         } catch {
             logger.critical("cannot serve metrics", metadata: ["error": "\(error)"])
             await clients.shutdown()
@@ -85,7 +91,6 @@ struct Run: AsyncParsableCommand {
         let notifier = SystemdDaemonNotifier(logger: logger)
         let configPath = config
         let grace = Duration.milliseconds(Int64(stopGrace * 1000))
-        let heartbeat = LoopHeartbeat()
         var schedulerConfiguration = Self.schedulerConfiguration(stopGrace: grace)
         schedulerConfiguration.setupNote = setup.statusNote
         let scheduler = SchedulerService(
@@ -185,6 +190,17 @@ struct Run: AsyncParsableCommand {
     /// READY, so tests/systemd can show systemd's watchdog killing a stuck daemon.
     static func testFault(_ environment: [String: String]) -> Duration? {
         environment["APPFLOWD_TEST_FAULT"] == "wedge-after-ready" ? .seconds(2) : nil
+    }
+
+    /// How often the scheduling loop goes round at the least, and how old its last pass may be
+    /// before `/healthz` says 503. The loop wakes at least every `watchdogInterval` (half of
+    /// systemd's `WatchdogSec`); without a systemd watchdog but with `/healthz` it wakes every
+    /// 10 s, so that the heartbeat stays fresh (the extra `WATCHDOG=1` is a no-op without
+    /// `NOTIFY_SOCKET`, and systemd ignores it without `WatchdogSec`). A loop that misses four
+    /// passes, and at least a minute, is reported stalled.
+    static func loopPass(systemdWatchdog: Duration?, healthz: Bool) -> (interval: Duration?, healthWindow: Duration) {
+        let interval = systemdWatchdog ?? (healthz ? .seconds(10) : nil)
+        return (interval, max(.seconds(60), (interval ?? .seconds(10)) * 4))
     }
 
     static func stateDirectory(explicit: String?, environment: [String: String]) -> String {

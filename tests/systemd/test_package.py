@@ -71,7 +71,9 @@ def test_package_holds_the_binary_unit_conffile_man_page_and_docs(deb: Path):
                  "./usr/share/man/man8/appflowd.8.gz", "./usr/share/man/man5/appflowd.toml.5.gz",
                  "./usr/share/doc/appflowd/README.md",
                  "./usr/share/doc/appflowd/copyright", "./usr/share/doc/appflowd/changelog.gz",
-                 "./usr/share/doc/appflowd/examples/appflowd.service.d/example.conf"):
+                 "./usr/share/doc/appflowd/examples/appflowd.service.d/example.conf",
+                 "./usr/share/bash-completion/completions/appflowd", "./usr/share/zsh/vendor-completions/_appflowd",
+                 "./usr/share/fish/vendor_completions.d/appflowd.fish"):
         assert path in paths, f"{path} missing from the package"
     assert not any("appflow-emulator" in p for p in paths), "the emulator is not for installing"
     conffiles = subprocess.run(["dpkg-deb", "-I", str(deb), "conffiles"], capture_output=True, text=True, check=True).stdout
