@@ -103,6 +103,7 @@ package struct SchedulerService: Service {
                 var executor = Executor(deps: deps, continuation: continuation, timer: timer)
                 var actions = machine.start(nowMs: deps.clock.nowMs())
                 executor.readyAtMs = deps.clock.nowMs()
+                deps.heartbeat?.beat()
                 var iterator = events.makeAsyncIterator()
                 while try executor.perform(actions, in: &group) {
                     await executor.wedgeIfAsked()

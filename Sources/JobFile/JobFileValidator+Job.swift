@@ -116,7 +116,9 @@ extension JobFileValidator {
             if zoneSource == .job, !likeUTC {
                 report(path + ".timezone", "'timezone' has no effect on 'every': its slots are counted from the Unix epoch (UTC); use 'calendar' or 'cron' for times of day in a zone", at: .key, severity: .warning)
             } else if interval >= .seconds(86_400), zoneSource == .file, !likeUTC {
-                report(keyPath, "'every' ignores 'timezone' (\(zone.identifier)): \"\(DurationFormatter.format(interval))\" slots fall at UTC times of day, not local ones; use 'calendar' or 'cron' for a local time of day", at: .key, severity: .warning)
+                let message = "'every' ignores 'timezone' (\(zone.identifier)): \"\(DurationFormatter.format(interval))\" slots fall at UTC times "
+                    + "of day, not local ones; use 'calendar' or 'cron' for a local time of day"
+                report(keyPath, message, at: .key, severity: .warning)
             }
             let offset = duration(table, "offset", path + ".offset") ?? .zero
             do {

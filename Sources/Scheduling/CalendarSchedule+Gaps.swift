@@ -23,7 +23,8 @@ extension CalendarSchedule {
             guard let lost = fixed.nextSlot(after: at - 1), lost < at + gap else { return nil }
             // Daily or rarer: no other slot within 20 hours either side.
             let window: Int64 = 20 * 3600
-            guard fixed.nextSlot(after: lost - window) == lost, (fixed.nextSlot(after: lost).map { $0 - lost >= window } ?? true) else { return nil }
+            let clearAfter = fixed.nextSlot(after: lost).map { $0 - lost >= window } ?? true
+            guard fixed.nextSlot(after: lost - window) == lost, clearAfter else { return nil }
             return SkippedDay(localTime: lost + Int64(before), gapStart: at + Int64(before), gapEnd: at + Int64(after), zone: zone)
         }
         return nil
