@@ -20,7 +20,7 @@ struct StartCommandTests {
 
     @Test func retriesWithTheSameTokenAndStartsOnce() async throws {
         let emulator = try await EmulatorProcess(["--flow", "accounts", "--fail-first", "2"])
-        var env = emulator.clientEnvironment()
+        let env = emulator.clientEnvironment()
         let output = try await Binaries.run("appflowd", ["start", "accounts"], environment: env)
         #expect(output.status == 0, "\(output.stderr)")
         let requests = emulator.startFlowRequests()
