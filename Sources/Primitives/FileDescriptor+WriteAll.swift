@@ -20,6 +20,8 @@ package enum FileDescriptor {
                 if errno == EINTR { continue }
                 return errno
             }
+            // write(2) of a non-empty buffer returning 0 would loop forever: treat it as an error.
+            if written == 0 { return EIO }
             pointer += written
             remaining -= written
         }

@@ -1,3 +1,4 @@
+import Primitives
 import Logging
 
 #if canImport(Glibc)
@@ -62,19 +63,7 @@ package struct ConsoleLogHandler: LogHandler {
     static func writeLine(_ line: String, to descriptor: Int32 = STDERR_FILENO) {
         var bytes = Array(line.utf8)
         bytes.append(UInt8(ascii: "\n"))
-        bytes.withUnsafeBytes { buffer in
-            guard let start = buffer.baseAddress else { return }
-            var offset = 0
-            while offset < buffer.count {
-                let written = write(descriptor, start + offset, buffer.count - offset)
-                if written > 0 {
-                    offset += written
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else {
-                    return
-                }
-            }
-        }
+        // A log line that cannot be written is dropped: logging never stops the daemon.
+        _ = FileDescriptor.writeAll(descriptor, bytes)
     }
 }

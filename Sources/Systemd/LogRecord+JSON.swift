@@ -1,3 +1,4 @@
+import Primitives
 extension LogRecord {
     /// Keys every JSON line carries; a metadata key that maps onto one of them is prefixed with
     /// `metadata_`, as the journal prefixes its reserved fields with `METADATA_`.
@@ -45,24 +46,8 @@ extension LogRecord {
         return line + "}"
     }
 
-    /// A JSON string literal (RFC 8259): quotes, backslashes and control characters escaped,
-    /// U+2028 and U+2029 too so that the line is also valid JavaScript; everything else as is.
+    /// A JSON string literal, as every JSON the project writes (`JSONWriter.quote`).
     static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x7F || scalar == "\u{2028}" || scalar == "\u{2029}":
-                let hex = String(scalar.value, radix: 16)
-                result += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default:
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
+        JSONWriter.quote(text)
     }
 }
