@@ -28,6 +28,7 @@ package struct DaemonMetrics: Sendable {
 
     let factory: any MetricsFactory
     let registry: PrometheusCollectorRegistry?
+    let errorCodes = ErrorCodeLabels()
 
     /// Records nothing.
     package static let disabled = DaemonMetrics(factory: NOOPMetricsHandler.instance, registry: nil)
@@ -79,9 +80,11 @@ package struct DaemonMetrics: Sendable {
     }
 
     /// A failed call or write, by operation (StartFlow, DescribeFlowExecutionRecords, Ledger)
-    /// and error code; every failed attempt counts, retried or not.
+    /// and error code (a bounded set of codes, `ErrorCodeLabels`); every failed attempt counts,
+    /// retried or not.
     func error(operation: String, code: String) {
-        Counter(label: Name.errors, dimensions: [("operation", operation), ("code", code)], factory: factory).increment()
+        let label = errorCodes.label(for: code)
+        Counter(label: Name.errors, dimensions: [("operation", operation), ("code", label)], factory: factory).increment()
     }
 
     /// From a slot's fire time (slot plus jitter) to its first StartFlow being sent.

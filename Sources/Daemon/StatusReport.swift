@@ -3,6 +3,7 @@ import Scheduler
 import JobFile
 import Ledger
 import Scheduling
+import Systemd
 
 /// What `appflowd status` prints: per job, the newest slot in the ledger (its outcome, execution
 /// id, records processed) and the next slot, like `systemctl list-timers` with its LAST and PASSED
@@ -121,7 +122,7 @@ package struct StatusReport: Sendable {
         }
         let sorted = lines.enumerated().sorted { ($0.element.sortKey, $0.offset) < ($1.element.sortKey, $1.offset) }.map(\.element.cells)
         let header = ["JOB", "FLOW", "LAST", "PASSED", "OUTCOME", "EXECUTION", "RECORDS", "NEXT", "LEFT", "ERROR"]
-        var out = ReportFormat.columns([header] + sorted)
+        var out = Self.columns([header] + sorted)
         out += "\n\(rows.count) job\(rows.count == 1 ? "" : "s") listed.\n"
         return out
     }
@@ -142,9 +143,17 @@ package struct StatusReport: Sendable {
             ])
         }
         let shown = cells.count - 1
-        var out = "\(row.job) (flow \(row.flow)): \(shown) of \(row.slots.count) slot\(row.slots.count == 1 ? "" : "s") in the ledger\n\n"
-        out += ReportFormat.columns(cells)
+        var out = TerminalText.escaped("\(row.job) (flow \(row.flow))")
+        out += ": \(shown) of \(row.slots.count) slot\(row.slots.count == 1 ? "" : "s") in the ledger\n\n"
+        out += Self.columns(cells)
         return out
+    }
+
+    /// The cells hold what the endpoint said (execution ids, error codes and messages) and what
+    /// the ledger file holds: control characters are escaped, so no cell can drive the terminal
+    /// or break the table's lines.
+    static func columns(_ rows: [[String]]) -> String {
+        ReportFormat.columns(rows.map { $0.map(TerminalText.escaped) })
     }
 
     /// The slot's fire time: nominal time plus the job's deterministic jitter (of the token it was sent with).

@@ -46,6 +46,23 @@ struct DaemonMetricsTests {
         try await h.stop()
     }
 
+    // Issue 18, item 4: every distinct code would be a series kept for the daemon's life.
+    @Test func errorCodeLabelsAreBoundedAndTheRestCountedAsOther() {
+        let metrics = DaemonMetrics.prometheus()
+        for index in 0..<200 {
+            metrics.error(operation: "StartFlow", code: "HostileCode\(index)")
+        }
+        metrics.error(operation: "StartFlow", code: "ThrottlingException")
+        metrics.error(operation: "StartFlow", code: "HostileCode0")
+        let samples = Samples(text: metrics.exposition())
+        let codes = Set(samples.all.filter { $0.name == "appflowd_errors_total" }.compactMap { $0.labels["code"] })
+        #expect(codes.count == 16 + 2, "16 first-come codes, the known one, and other")
+        #expect(samples["appflowd_errors_total", ["operation": "StartFlow", "code": "other"]] == 184)
+        #expect(samples["appflowd_errors_total", ["operation": "StartFlow", "code": "HostileCode0"]] == 2)
+        #expect(samples["appflowd_errors_total", ["operation": "StartFlow", "code": "ThrottlingException"]] == 1, "known codes always keep their label")
+        #expect(samples.sum("appflowd_errors_total") == 202)
+    }
+
     @Test func followedRunsCountTheirEndAndOnlySuccessMovesLastSuccess() async throws {
         let h = try await Harness("[[job]]\nname = \"w\"\nflow = \"fw\"\nevery = \"1m\"\nwait = true\n")
         (h.starter as! FakeStarter).executionStatus.withLock { $0 = "Error" }
