@@ -1,3 +1,4 @@
+import AppFlow
 import ArgumentParser
 import Daemon
 import Foundation
@@ -60,6 +61,7 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
+        CredentialFileAudit.logWarnings(environment: environment, logger: logger)
         let clients = RegionalClients(environment: environment, maxConnections: jobFile.maxConcurrency, logger: logger)
         do {
             let regions = try clients.prepare(regions: Set(jobFile.jobs.map(\.region)))

@@ -53,6 +53,7 @@ struct Start: AsyncParsableCommand {
         let clientToken = token ?? UUID().uuidString.lowercased()
         var logger = Logger(label: "appflowd") { ConsoleLogHandler(label: $0) }
         logger.logLevel = .info
+        CredentialFileAudit.logWarnings(environment: environment, profile: profile, logger: logger)
         let client: AppFlowClient
         do {
             let configuration = try AppFlowClient.Configuration.fromEnvironment(
