@@ -55,7 +55,7 @@ struct MetricsExporterTests {
         await exporter.stop()
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains("appflowd_jobs 2.0\n"))
-        #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["appflowd.prom"], "no temporary file left")
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
         #expect(mode & 0o044 == 0o044, "node_exporter, another user, must be able to read it")
     }
