@@ -39,6 +39,8 @@ let package = Package(
             dependencies: ["Scheduling", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: swiftSettings
         ),
+        // The byte-level helpers every module shares: the JSON writer and the EINTR-safe write loop.
+        .target(name: "Primitives", swiftSettings: swiftSettings),
         // AWS Signature Version 4, on swift-crypto only.
         .target(
             name: "SigV4",
@@ -63,7 +65,7 @@ let package = Package(
         .target(
             name: "AppFlowEmulator",
             dependencies: [
-                "SigV4",
+                "SigV4", "Primitives",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -82,12 +84,13 @@ let package = Package(
         // systemd notification and journald logging, wrapping CSystemd.
         .target(
             name: "Systemd",
-            dependencies: ["CSystemd", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["CSystemd", "Primitives", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The crash-safe record of what was sent and what came back, in the state directory.
         .target(
             name: "Ledger",
+            dependencies: ["Primitives"],
             swiftSettings: swiftSettings
         ),
         // The scheduler as one pure state machine: planner, admission, slots, reload, stop.
@@ -120,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "appflowd",
             dependencies: [
-                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Systemd",
+                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Systemd", "Primitives",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// The unsigned control endpoint under `/_emulator/`. Its requests are not faulted and not
 /// recorded: they steer the emulator, they are not AppFlow traffic.
@@ -13,7 +14,7 @@ extension EmulatorCore {
             return patchFaults(body: body, replacing: method == "PUT")
         case ("GET", "/_emulator/requests"):
             let snapshot = requests
-            var output = JSONOutput(capacity: 64 + snapshot.count * 400)
+            var output = JSONWriter(capacity: 64 + snapshot.count * 400)
             output.beginObject()
             output.key("requests")
             output.beginArray()
@@ -53,7 +54,7 @@ extension EmulatorCore {
     }
 
     private func adminError(_ status: Int, _ message: String) -> EmulatorResponse {
-        var output = JSONOutput()
+        var output = JSONWriter()
         output.beginObject()
         output.member("message", message)
         output.endObject()

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 extension EmulatorCore {
     /// Applies faults and runs one operation under the state lock, so that the record's order
@@ -54,7 +55,7 @@ extension EmulatorCore {
                 record.executionId = outcome.executionId
                 record.newRun = outcome.isNew
                 record.idempotentReplay = !outcome.isNew
-                var output = JSONOutput(capacity: 192)
+                var output = JSONWriter(capacity: 192)
                 output.beginObject()
                 output.member("flowArn", outcome.flowArn)
                 output.member("flowStatus", outcome.flowStatus)

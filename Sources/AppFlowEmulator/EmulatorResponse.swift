@@ -1,3 +1,5 @@
+import Primitives
+
 /// What the HTTP layer sends for one request.
 package struct EmulatorResponse: Sendable {
     package var status: Int
@@ -16,7 +18,7 @@ package struct EmulatorResponse: Sendable {
 
     /// An AWS rest-json error: the code in `x-amzn-ErrorType`, the message in the body.
     static func error(_ error: EmulatorError, requestId: String) -> EmulatorResponse {
-        var output = JSONOutput(capacity: 128)
+        var output = JSONWriter(capacity: 128)
         output.beginObject()
         output.member("message", error.message)
         output.endObject()

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Primitives
 
 /// The request record: the most recent requests in memory for the admin endpoint, and every
 /// request as a JSONL line in a file, written with one `write(2)` per line so that a reader
@@ -24,7 +25,7 @@ struct RequestLog: Sendable {
         }
         records.append(record)
         guard let file else { return }
-        var output = JSONOutput(capacity: 512)
+        var output = JSONWriter(capacity: 512)
         record.write(to: &output)
         var line = output.bytes
         line.append(UInt8(ascii: "\n"))
@@ -51,18 +52,8 @@ final class RecordFile: Sendable {
     }
 
     func write(_ bytes: [UInt8]) {
-        bytes.withUnsafeBytes { buffer in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    // A full disk must not take the endpoint down; the in-memory record remains.
-                    return
-                }
-                offset += written
-            }
-        }
+        // A full disk must not take the endpoint down; the in-memory record remains.
+        _ = FileDescriptor.writeAll(descriptor, bytes)
     }
 
     func close() {

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 /// One line of the request record: what arrived, when, and what the emulator answered.
 package struct RequestRecord: Sendable, Equatable {
@@ -24,7 +25,7 @@ package struct RequestRecord: Sendable, Equatable {
     package var delayMs: Int
 
     /// The record as one JSON object (a JSONL line without the newline).
-    func write(to output: inout JSONOutput) {
+    func write(to output: inout JSONWriter) {
         output.beginObject()
         output.key("time")
         output.fixed(arrival.timeIntervalSince1970, decimals: 6)
@@ -51,7 +52,7 @@ package struct RequestRecord: Sendable, Equatable {
         output.endObject()
     }
 
-    private func optional(_ output: inout JSONOutput, _ name: String, _ value: String?) {
+    private func optional(_ output: inout JSONWriter, _ name: String, _ value: String?) {
         output.key(name)
         if let value { output.string(value) } else { output.null() }
     }

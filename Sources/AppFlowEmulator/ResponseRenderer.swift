@@ -1,10 +1,11 @@
 import Foundation
+import Primitives
 
 /// Builds the JSON bodies of DescribeFlow, DescribeFlowExecutionRecords and ListFlows in the
 /// shapes of AppFlow's service model. Timestamps are epoch seconds, as rest-json sends them.
 enum ResponseRenderer {
     static func describeFlow(_ state: FlowState, arn: String, now: Date) -> [UInt8] {
-        var output = JSONOutput(capacity: 1024)
+        var output = JSONWriter(capacity: 1024)
         output.beginObject()
         output.member("flowArn", arn)
         output.member("description", "Emulated \(state.flow.trigger.rawValue) flow")
@@ -78,7 +79,7 @@ enum ResponseRenderer {
     }
 
     static func executionRecords(_ executions: [FlowExecution], nextToken: String?, now: Date) -> [UInt8] {
-        var output = JSONOutput(capacity: 256 + executions.count * 400)
+        var output = JSONWriter(capacity: 256 + executions.count * 400)
         output.beginObject()
         output.key("flowExecutions")
         output.beginArray()
@@ -94,7 +95,7 @@ enum ResponseRenderer {
     static func listFlows(
         _ flows: [FlowState], nextToken: String?, arn: (String) -> String, now: Date
     ) -> [UInt8] {
-        var output = JSONOutput(capacity: 256 + flows.count * 500)
+        var output = JSONWriter(capacity: 256 + flows.count * 500)
         output.beginObject()
         output.key("flows")
         output.beginArray()
@@ -120,7 +121,7 @@ enum ResponseRenderer {
         return output.bytes
     }
 
-    private static func writeExecution(_ execution: FlowExecution, now: Date, to output: inout JSONOutput) {
+    private static func writeExecution(_ execution: FlowExecution, now: Date, to output: inout JSONWriter) {
         let status = execution.status(at: now)
         output.beginObject()
         output.member("executionId", execution.executionId)
@@ -156,7 +157,7 @@ enum ResponseRenderer {
         output.endObject()
     }
 
-    private static func writeLastRun(_ state: FlowState, now: Date, to output: inout JSONOutput) {
+    private static func writeLastRun(_ state: FlowState, now: Date, to output: inout JSONWriter) {
         guard let last = state.executions.last else { return }
         output.key("lastRunExecutionDetails")
         output.beginObject()
@@ -166,14 +167,14 @@ enum ResponseRenderer {
         output.endObject()
     }
 
-    private static func writeTimes(_ state: FlowState, to output: inout JSONOutput) {
+    private static func writeTimes(_ state: FlowState, to output: inout JSONWriter) {
         timestamp("createdAt", state.createdAt, to: &output)
         timestamp("lastUpdatedAt", state.lastUpdatedAt, to: &output)
         output.member("createdBy", "appflow-emulator")
         output.member("lastUpdatedBy", "appflow-emulator")
     }
 
-    private static func timestamp(_ name: String, _ date: Date, to output: inout JSONOutput) {
+    private static func timestamp(_ name: String, _ date: Date, to output: inout JSONWriter) {
         output.key(name)
         output.fixed(date.timeIntervalSince1970, decimals: 3)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Primitives
 
 #if canImport(Glibc)
 import Glibc
@@ -95,15 +96,8 @@ enum SystemCalls {
 
     /// Writes every byte, continuing after short writes.
     static func writeAll(_ fd: Int32, _ data: Data, _ path: String) throws {
-        try data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
-            guard var pointer = buffer.baseAddress else { return }
-            var remaining = buffer.count
-            while remaining > 0 {
-                let written = try retrying("write", path) { posixWrite(fd, pointer, remaining) }
-                pointer += written
-                remaining -= written
-            }
-        }
+        let failure = data.withUnsafeBytes { FileDescriptor.writeAll(fd, $0) }
+        if let failure { throw error("write", path, errno: failure) }
     }
 
     /// The whole file from offset 0, read until end of file (it may grow while we read);
@@ -169,10 +163,20 @@ enum SystemCalls {
 
     /// Takes an exclusive, non-blocking flock: it is released when the descriptor is closed,
     /// including when the process dies.
+    ///
+    /// A lock that is busy is tried again for a second before `locked` is reported: a process
+    /// that forks (a test runner, a supervisor script) briefly holds a copy of every descriptor
+    /// until its child execs, which keeps a just-released lock held for that moment.
     static func lockExclusively(_ fd: Int32, _ path: String, directory: String) throws {
+        var busy = 0
         while flock(fd, LOCK_EX | LOCK_NB) != 0 {
             let value = errno
             if value == EINTR { continue }
+            if value == EWOULDBLOCK, busy < 20 {
+                busy += 1
+                usleep(50_000)
+                continue
+            }
             if value == EWOULDBLOCK {
                 throw LedgerError(
                     code: .locked, file: directory,

@@ -365,10 +365,6 @@ package struct SchedulerStateMachine: Sendable {
             slot.phase = .backoff(untilMs: until)
             slots[id] = slot
             timers.insert(Timer(atMs: until, id: id))
-            // Attempts survive a restart, so `max_attempts` and the deadline do too.
-            var progress = LedgerRecord.sent(job: slot.due.jobName, flow: slot.due.flow, slot: slot.due.slot, token: slot.due.token, at: Double(nowMs) / 1000)
-            progress.attempts = attempt
-            enqueueRecord(progress)
         case .record(let outcome):
             record(outcome, slot: slot, nowMs: nowMs)
             if !outcome.final, let executionId = outcome.executionId, !stopping {
@@ -404,8 +400,13 @@ package struct SchedulerStateMachine: Sendable {
                     continue
                 }
                 slot.machine.backoffEnded()
+                slot.phase = .recording
                 slots[timer.id] = slot
-                enqueueForAdmission(timer.id)
+                // Like the first send, each retry is recorded before it leaves, with its number:
+                // after a restart, `max_attempts` and the deadline go on from what may have been sent.
+                var retry = LedgerRecord.sent(job: slot.due.jobName, flow: slot.due.flow, slot: slot.due.slot, token: slot.due.token, at: Double(nowMs) / 1000)
+                retry.attempts = slot.machine.attempts + 1
+                enqueueRecord(retry, releases: timer.id)
             case .pollWait(let until, let executionId) where until == timer.atMs:
                 if stopping {
                     slots[timer.id] = nil

@@ -1,21 +1,28 @@
-import Foundation
+import Primitives
 
 /// Stable, compact JSON for scripts: keys in the order given, nulls kept.
 enum JSONOutput {
     static func object(_ pairs: [(String, String?)]) -> String {
-        let body = pairs.map { key, value in
-            "\(quote(key)):\(value.map(quote) ?? "null")"
-        }
-        return "{" + body.joined(separator: ",") + "}"
+        var json = JSONWriter()
+        write(pairs, to: &json)
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
     static func error(code: String, message: String) -> String {
-        "{\"error\":" + object([("code", code), ("message", message)]) + "}"
+        var json = JSONWriter()
+        json.beginObject()
+        json.key("error")
+        write([("code", code), ("message", message)], to: &json)
+        json.endObject()
+        return String(decoding: json.bytes, as: UTF8.self)
     }
 
-    static func quote(_ text: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
-        let array = String(decoding: data, as: UTF8.self)
-        return String(array.dropFirst().dropLast())
+    private static func write(_ pairs: [(String, String?)], to json: inout JSONWriter) {
+        json.beginObject()
+        for (key, value) in pairs {
+            json.key(key)
+            if let value { json.string(value) } else { json.null() }
+        }
+        json.endObject()
     }
 }

@@ -8,7 +8,7 @@ struct DaemonEndToEndTests {
     @Test func notifiesSystemdAndStartsOnTimeWithSpecTokens() async throws {
         let emulator = try await EmulatorProcess(["--flow", "accounts", "--flow", "orders"])
         let dir = makeTemporaryDirectory()
-        let slot = futureSlot(inSeconds: 3)
+        let slot = futureSlot(inSeconds: 8)
         let config = dir + "/jobs.toml"
         writeFile(config, """
             token_salt = "e2e"
@@ -82,7 +82,7 @@ struct DaemonEndToEndTests {
         // enough to kill the daemon in the middle.
         let emulator = try await EmulatorProcess(["--flow", "bulk", "--latency-ms", "20"])
         let dir = makeTemporaryDirectory()
-        let slot = futureSlot(inSeconds: 3)
+        let slot = futureSlot(inSeconds: 8)
         var toml = "max_concurrency = 4\nrate_limit = 0\n"
         for i in 0..<200 { toml += "[[job]]\nname = \"bulk-\(i)\"\nflow = \"bulk\"\nat = [\"\(slot.text)\"]\n" }
         let config = dir + "/jobs.toml"

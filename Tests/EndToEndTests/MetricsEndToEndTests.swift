@@ -12,7 +12,7 @@ struct MetricsEndToEndTests {
         let dir = makeTemporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let port = try Scrape.freePort()
-        let first = futureSlot(inSeconds: 3)
+        let first = futureSlot(inSeconds: 8)
         let at = (0..<3).map { offset in
             ISO8601DateFormatter.string(from: Date(timeIntervalSince1970: TimeInterval(first.unix + Int64(offset))),
                                         timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withInternetDateTime])

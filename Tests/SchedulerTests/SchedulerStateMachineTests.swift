@@ -210,24 +210,25 @@ struct SchedulerStateMachineTests {
         #expect(Set(d.sentTokens).count == 1)
     }
 
-    /// Defect 12 (scheduler side): the attempt count reaches the ledger before the next attempt.
+    /// Defect 12 (scheduler side): each retry is recorded with its number before it is sent.
     @Test func retriesRecordTheirAttemptsForARestart() throws {
         var d = try SchedulerDriver("[retry]\nmax_attempts = 3\n" + Self.jobs(1), nowMs: Self.ms)
         d.tick(at: (Self.t0 + 3600) * 1000)
         d.completeWrite()
         d.answerFirst(.failure(CallFailure(code: "InternalServerException", message: "x", retryable: true)), random: 0)
-        d.drainLedger()
-        #expect(d.ledger.jobs["j0"]?.unresolved.first?.value.attempts == 1)
-        // Restart: the next send is attempt 2, and attempt 3 is the last.
+        #expect(d.calls.isEmpty, "not before its record is durable")
+        #expect(d.pendingWrite?.1.first?.attempts == 2)
+        d.completeWrite()
+        #expect(d.calls.map(\.1.attempt) == [2])
+        #expect(d.ledger.jobs["j0"]?.unresolved.first?.value.attempts == 2)
+        // Killed with attempt 2 in flight: the restart's send is attempt 3, the last.
         var restarted = try SchedulerDriver("[retry]\nmax_attempts = 3\n" + Self.jobs(1), nowMs: (Self.t0 + 3601) * 1000, ledger: d.ledger)
-        #expect(restarted.calls.map(\.1.attempt) == [2])
-        restarted.answerFirst(.failure(CallFailure(code: "InternalServerException", message: "x", retryable: true)), random: 0)
-        restarted.run(until: (Self.t0 + 3602) * 1000, settle: false)
-        restarted.drainLedger()
         #expect(restarted.calls.map(\.1.attempt) == [3])
         restarted.answerFirst(.failure(CallFailure(code: "InternalServerException", message: "x", retryable: true)), random: 0)
         restarted.drainLedger()
+        #expect(restarted.calls.isEmpty)
         #expect(restarted.ledger.jobs["j0"]?.history.last?.outcome == .failed)
+        #expect(restarted.ledger.jobs["j0"]?.history.last?.attempts == 3)
     }
 
     /// Defect 13: slots older than the window are counted, and the newest of them named.

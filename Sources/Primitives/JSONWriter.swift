@@ -1,58 +1,58 @@
-/// A minimal JSON writer for the emulator's answers and record lines: the shapes are fixed
-/// and small, and building bytes directly keeps a request well under the time budget that
-/// `JSONEncoder` would take.
-struct JSONOutput {
-    private(set) var bytes: [UInt8] = []
+/// The project's one JSON writer: the emulator's answers and record lines, the commands' `--json`
+/// output. Shapes are fixed and small; building bytes directly costs a fraction of `JSONEncoder`.
+/// Keys are written in the order given.
+package struct JSONWriter: Sendable {
+    package private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
-    init(capacity: Int = 256) {
+    package init(capacity: Int = 256) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func beginObject() {
+    package mutating func beginObject() {
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
     }
 
-    mutating func endObject() {
+    package mutating func endObject() {
         bytes.append(UInt8(ascii: "}"))
         needsComma = true
     }
 
-    mutating func beginArray() {
+    package mutating func beginArray() {
         separate()
         bytes.append(UInt8(ascii: "["))
         needsComma = false
     }
 
-    mutating func endArray() {
+    package mutating func endArray() {
         bytes.append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     /// Writes `"name":` so that the next value belongs to it.
-    mutating func key(_ name: String) {
+    package mutating func key(_ name: String) {
         separate()
         appendString(name)
         bytes.append(UInt8(ascii: ":"))
         needsComma = false
     }
 
-    mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         separate()
         appendString(value)
         needsComma = true
     }
 
-    mutating func int(_ value: some BinaryInteger) {
+    package mutating func int(_ value: some BinaryInteger) {
         separate()
         bytes.append(contentsOf: String(value).utf8)
         needsComma = true
     }
 
     /// A number with exactly `decimals` fractional digits (epoch seconds as AWS sends them).
-    mutating func fixed(_ value: Double, decimals: Int) {
+    package mutating func fixed(_ value: Double, decimals: Int) {
         separate()
         var scale: Int64 = 1
         for _ in 0..<decimals { scale *= 10 }
@@ -70,20 +70,20 @@ struct JSONOutput {
         needsComma = true
     }
 
-    mutating func bool(_ value: Bool) {
+    package mutating func bool(_ value: Bool) {
         separate()
         bytes.append(contentsOf: (value ? "true" : "false").utf8)
         needsComma = true
     }
 
-    mutating func null() {
+    package mutating func null() {
         separate()
         bytes.append(contentsOf: "null".utf8)
         needsComma = true
     }
 
     /// Writes `"name":"value"`, or nothing when value is nil (AWS omits absent members).
-    mutating func member(_ name: String, _ value: String?) {
+    package mutating func member(_ name: String, _ value: String?) {
         guard let value else { return }
         key(name)
         string(value)
