@@ -103,6 +103,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The metrics listener, hardened (connection cap, timeouts, one request read ahead, a size
+        // limit), and the descriptor budget it lives within. (`Metrics` is swift-metrics' name.)
+        .target(
+            name: "MetricsExport",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // The daemon: the executor of the scheduler's actions, clients, metrics, status.
         .target(
             name: "Daemon",
@@ -168,6 +179,10 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "JobFile", "Scheduling", "Ledger"], swiftSettings: swiftSettings),
+        .testTarget(name: "MetricsExportTests", dependencies: [
+            "MetricsExport", "TestSupport",
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: swiftSettings),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

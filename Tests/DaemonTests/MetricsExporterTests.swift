@@ -16,17 +16,17 @@ struct MetricsExporterTests {
         metrics.retry(flow: "accounts")
         let exporter = try await MetricsExporter.start(.init(listen: "127.0.0.1:0"), metrics: metrics, logger: Self.logger)
         let port = try #require(exporter.port)
-        let ok = try RawHTTP.request("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port)
+        let ok = try await RawConnection.exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port)
         #expect(ok.status == 200)
         #expect(ok.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
         #expect(ok.body == metrics.exposition())
         #expect(ok.body.contains("appflowd_jobs 3.0\n"))
         #expect(ok.body.contains("appflowd_retries_total{flow_name=\"accounts\"} 1\n"))
-        #expect(try RawHTTP.request("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port).status == 404)
-        let post = try RawHTTP.request("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", port: port)
+        #expect(try await RawConnection.exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port).status == 404)
+        let post = try await RawConnection.exchange("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", port: port)
         #expect(post.status == 405 && post.headers["allow"] == "GET, HEAD")
         await exporter.stop()
-        #expect(throws: (any Error).self) { try RawHTTP.request("GET /metrics HTTP/1.0\r\n\r\n", port: port) }
+        await #expect(throws: (any Error).self) { try await RawConnection.exchange("GET /metrics HTTP/1.0\r\n\r\n", port: port) }
     }
 
     @Test func anAddressInUseIsAnError() async throws {
@@ -105,49 +105,5 @@ struct MetricsExporterTests {
         } catch {
             #expect(error.code == "open" && error.errno == ENOENT)
         }
-    }
-}
-
-/// A minimal HTTP/1 client over a POSIX socket, so the test does not use the code it checks.
-enum RawHTTP {
-    struct Response {
-        var status: Int
-        var headers: [String: String]
-        var body: String
-    }
-
-    struct Failed: Error { var what: String }
-
-    static func request(_ text: String, port: Int) throws -> Response {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failed(what: "socket") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failed(what: "connect") }
-        let bytes = Array(text.utf8)
-        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw Failed(what: "send") }
-        var data: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data += buffer[0..<n]
-        }
-        let all = String(decoding: data, as: UTF8.self)
-        guard let split = all.range(of: "\r\n\r\n") else { throw Failed(what: "no response head in \(data.count) bytes") }
-        let lines = all[..<split.lowerBound].components(separatedBy: "\r\n")
-        guard let status = lines.first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { throw Failed(what: "status line") }
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return Response(status: status, headers: headers, body: String(all[split.upperBound...]))
     }
 }
