@@ -103,11 +103,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The metrics listener, hardened (connection cap, timeouts, one request read ahead, a size
-        // limit), and the descriptor budget it lives within. (`Metrics` is swift-metrics' name.)
+        // The daemon's metrics: swift-metrics on a Prometheus registry, the observation of the
+        // scheduler's MetricEvents, the node_exporter textfile, and the hardened listener for
+        // /metrics (connection cap, timeouts, one request read ahead, a size limit) within a
+        // descriptor budget. (`Metrics` is swift-metrics' target name, so this one is not.)
         .target(
             name: "MetricsExport",
             dependencies: [
+                "Scheduler", "AppFlow", "Primitives",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -118,13 +123,11 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Ledger", "Systemd",
+                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Ledger", "Systemd", "MetricsExport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HeapModule", package: "swift-collections"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -134,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "appflowd",
             dependencies: [
-                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Systemd", "Primitives",
+                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Systemd", "Primitives", "MetricsExport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -183,6 +186,6 @@ let package = Package(
             "MetricsExport", "TestSupport",
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "MetricsExport", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -1,3 +1,4 @@
+import MetricsExport
 import NIOCore
 import NIOHTTP1
 

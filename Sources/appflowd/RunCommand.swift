@@ -5,6 +5,7 @@ import Foundation
 import JobFile
 import Ledger
 import Logging
+import MetricsExport
 import Scheduler
 import ServiceLifecycle
 import Systemd

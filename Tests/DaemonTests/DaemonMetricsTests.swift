@@ -7,6 +7,7 @@ import Scheduling
 import Testing
 import TestSupport
 @testable import Daemon
+@testable import MetricsExport
 
 /// The runtime's metrics, read back from the Prometheus text it would serve, with a manual
 /// clock and a scripted AppFlow: every value is known exactly.

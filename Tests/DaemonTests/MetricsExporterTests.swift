@@ -4,6 +4,7 @@ import Synchronization
 import Testing
 import TestSupport
 @testable import Daemon
+@testable import MetricsExport
 
 /// The `/metrics` endpoint and the node_exporter textfile.
 @Suite(.serialized, .timeLimit(.minutes(2)))

@@ -93,7 +93,7 @@ package struct DaemonMetrics: Sendable {
     }
 
     /// One StartFlow call, from send to answer or error.
-    func startLatency(_ duration: Duration) {
+    package func startLatency(_ duration: Duration) {
         let c = duration.components
         Timer(label: Name.startLatency, factory: factory).recordNanoseconds(max(0, c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000))
     }

@@ -1,3 +1,5 @@
+import Primitives
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -84,17 +86,7 @@ package struct MetricsTextfile: Sendable {
     }
 
     private func writeAll(_ fd: Int32, _ bytes: [UInt8], _ name: String) throws(WriteError) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                posixWrite(fd, buffer.baseAddress! + offset, buffer.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw WriteError(code: "write", path: name, errno: errno)
-            }
-            offset += written
-        }
+        if let failure = FileDescriptor.writeAll(fd, bytes) { throw WriteError(code: "write", path: name, errno: failure) }
     }
 
     /// Makes the rename durable. Best effort: the file itself is already complete either way.
@@ -104,9 +96,4 @@ package struct MetricsTextfile: Sendable {
         _ = fsync(fd)
         close(fd)
     }
-}
-
-/// `write(2)`; at file scope, where the name is not shadowed by `MetricsTextfile.write`.
-private func posixWrite(_ fd: Int32, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
-    write(fd, pointer, count)
 }

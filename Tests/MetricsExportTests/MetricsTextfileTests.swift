@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-@testable import Daemon
+@testable import MetricsExport
 
 #if canImport(Glibc)
 import Glibc
@@ -11,6 +11,12 @@ import Glibc
 /// the umask.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct MetricsTextfileTests {
+    func temporaryDirectory() -> String {
+        let path = NSTemporaryDirectory() + "appflowd-textfile-test-\(UUID().uuidString)"
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
     @Test func theTemporaryFileHasARandomHiddenNameInTheSameDirectory() {
         let file = MetricsTextfile(path: "/var/lib/node-exporter/appflowd.prom")
         let a = file.temporaryPath(random: 0x1234), b = file.temporaryPath(random: .max)
