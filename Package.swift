@@ -30,7 +30,7 @@ let package = Package(
         // Pure: schedules, slots, client tokens and jitter. No I/O, no clock.
         .target(
             name: "Scheduling",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Primitives", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // TOML job file -> validated jobs, with line:column diagnostics.
@@ -39,12 +39,12 @@ let package = Package(
             dependencies: ["Scheduling", .product(name: "TOMLKit", package: "TOMLKit")],
             swiftSettings: swiftSettings
         ),
-        // The byte-level helpers every module shares: the JSON writer and the EINTR-safe write loop.
+        // What every module shares: civil dates, the JSON writer and the EINTR-safe write loop.
         .target(name: "Primitives", swiftSettings: swiftSettings),
         // AWS Signature Version 4, on swift-crypto only.
         .target(
             name: "SigV4",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Primitives", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings
         ),
         // The AppFlow client: HTTP, credentials, endpoints, errors, retry decisions.

@@ -35,18 +35,16 @@ package final class RegionalClients: FlowStarter {
 
     func client(_ region: String?) throws -> AppFlowClient {
         let key = region ?? Self.defaultKey
-        if let existing = clients.withLock({ $0[key] }) { return existing }
-        var configuration = try AppFlowClient.Configuration.fromEnvironment(environment, region: region)
-        configuration.maxConnections = maxConnections
-        configuration.logger = logger
-        let created = try AppFlowClient(configuration: configuration)
-        let (winner, loser) = clients.withLock { clients -> (AppFlowClient, AppFlowClient?) in
-            if let raced = clients[key] { return (raced, created) }
+        // Built under the lock: two callers never both build one, so none is left to shut down.
+        return try clients.withLock { clients in
+            if let existing = clients[key] { return existing }
+            var configuration = try AppFlowClient.Configuration.fromEnvironment(environment, region: region)
+            configuration.maxConnections = maxConnections
+            configuration.logger = logger
+            let created = try AppFlowClient(configuration: configuration)
             clients[key] = created
-            return (created, nil)
+            return created
         }
-        if let loser { Task { try? await loser.shutdown() } }
-        return winner
     }
 
     package func startFlow(region: String?, flowName: String, clientToken: String) async throws -> StartFlowResult {

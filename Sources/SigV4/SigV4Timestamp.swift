@@ -1,3 +1,4 @@
+import Primitives
 import Foundation
 
 /// The SigV4 timestamp "yyyyMMdd'T'HHmmss'Z'" in UTC, formatted and parsed by hand:
@@ -34,10 +35,10 @@ package struct SigV4Timestamp: Sendable, Equatable {
         }
         guard let year = number(0..<4), let month = number(4..<6), let day = number(6..<8),
               let hour = number(9..<11), let minute = number(11..<13), let second = number(13..<15),
-              (1...12).contains(month), day >= 1, day <= Self.daysInMonth(year: year, month: month),
+              (1...12).contains(month), day >= 1, day <= CivilTime.daysInMonth(year: year, month: Int(month)),
               hour < 24, minute < 60, second < 60
         else { return nil }
-        let days = Self.daysFromCivil(year: year, month: month, day: day)
+        let days = CivilTime.days(year: year, month: Int(month), day: Int(day))
         self.epochSeconds = days * 86_400 + hour * 3_600 + minute * 60 + second
         self.amzDate = amzDate
     }
@@ -49,7 +50,7 @@ package struct SigV4Timestamp: Sendable, Equatable {
             secondOfDay += 86_400
             days -= 1
         }
-        let (year, month, day) = civilFromDays(days)
+        let (year, month, day) = CivilTime.date(days: days)
         var out: [UInt8] = []
         out.reserveCapacity(16)
         func put(_ value: Int64, width: Int) {
@@ -62,43 +63,13 @@ package struct SigV4Timestamp: Sendable, Equatable {
             out.append(contentsOf: digits)
         }
         put(year, width: 4)
-        put(month, width: 2)
-        put(day, width: 2)
+        put(Int64(month), width: 2)
+        put(Int64(day), width: 2)
         out.append(UInt8(ascii: "T"))
         put(secondOfDay / 3_600, width: 2)
         put(secondOfDay % 3_600 / 60, width: 2)
         put(secondOfDay % 60, width: 2)
         out.append(UInt8(ascii: "Z"))
         return String(decoding: out, as: UTF8.self)
-    }
-
-    // Howard Hinnant's days-from-civil algorithms (proleptic Gregorian calendar).
-    private static func civilFromDays(_ days: Int64) -> (year: Int64, month: Int64, day: Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1_460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let mp = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
-
-    private static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
-
-    private static func daysInMonth(year: Int64, month: Int64) -> Int64 {
-        switch month {
-        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
     }
 }
