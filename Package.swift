@@ -55,6 +55,7 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -103,6 +104,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // What `appflowd next` and `appflowd status` print: the reports, their tables and JSON,
+        // zone abbreviations. Pure but for reading the tz database's files.
+        .target(
+            name: "Reports",
+            dependencies: ["JobFile", "Scheduling", "Scheduler", "Ledger", "Primitives"],
+            swiftSettings: swiftSettings
+        ),
         // The daemon's metrics: swift-metrics on a Prometheus registry, the observation of the
         // scheduler's MetricEvents, the node_exporter textfile, and the hardened listener for
         // /metrics (connection cap, timeouts, one request read ahead, a size limit) within a
@@ -119,7 +127,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        // The daemon: the executor of the scheduler's actions, clients, metrics, status.
+        // The daemon: the executor of the scheduler's actions, clients, metrics.
         .target(
             name: "Daemon",
             dependencies: [
@@ -137,7 +145,7 @@ let package = Package(
         .executableTarget(
             name: "appflowd",
             dependencies: [
-                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Systemd", "Primitives", "MetricsExport",
+                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Reports", "Systemd", "Primitives", "MetricsExport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -186,6 +194,7 @@ let package = Package(
             "MetricsExport", "TestSupport",
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "MetricsExport", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

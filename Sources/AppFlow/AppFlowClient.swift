@@ -45,23 +45,36 @@ package final class AppFlowClient: Sendable {
         self.configuration = configuration
         self.now = now
         var tls = TLSConfiguration.makeClientConfiguration()
+        try configuration.validate()
         if let bundle = configuration.caBundlePath {
-            guard FileManager.default.isReadableFile(atPath: bundle) else {
-                throw AppFlowTransportError(.tls, "AWS_CA_BUNDLE \(bundle) cannot be read")
-            }
             tls.trustRoots = .file(bundle)
         }
         var http = HTTPClient.Configuration(
             tlsConfiguration: tls,
             redirectConfiguration: .disallow,
             timeout: .init(connect: .nanoseconds(configuration.connectTimeout.nanoseconds), read: .nanoseconds(configuration.requestTimeout.nanoseconds)),
-            connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, configuration.maxConnections)),
+            connectionPool: Self.connectionPool(maxConnections: configuration.maxConnections),
             proxy: configuration.proxy?.proxy(for: configuration.endpoint),
             decompression: .disabled
         )
         http.httpVersion = .http1Only
         self.http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: http)
         credentialCache = CredentialCache(provider: configuration.credentials, logger: configuration.logger, now: now)
+    }
+
+    /// Where the credentials come from (a source's name, never a secret), resolving them now
+    /// and keeping them for the first call; throws what the first call would meet.
+    package func credentialSource() async throws -> String {
+        try await credentialCache.credentials().source
+    }
+
+    /// A refused connection fails its requests at once: async-http-client would otherwise retry
+    /// the connection until the connect timeout (5 s per attempt, minutes over a slot's retries),
+    /// and the scheduler's retry rules already decide whether and when to try again.
+    static func connectionPool(maxConnections: Int) -> HTTPClient.Configuration.ConnectionPool {
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnections))
+        pool.retryConnectionEstablishment = false
+        return pool
     }
 
     /// Must be called before the client is released.
@@ -143,7 +156,7 @@ package final class AppFlowClient: Sendable {
             response = try await http.execute(request, timeout: .nanoseconds(configuration.requestTimeout.nanoseconds))
             collected = try await response.body.collect(upTo: Self.maxResponseBytes)
         } catch {
-            throw Self.transportError(error)
+            throw Self.transportError(error, endpoint: endpoint)
         }
         let bytes = collected.readBytes(length: collected.readableBytes) ?? []
         let status = Int(response.status.code)
@@ -176,24 +189,15 @@ package final class AppFlowClient: Sendable {
         }
     }
 
-    static func transportError(_ error: any Error) -> AppFlowTransportError {
+    /// The endpoint's host and port, and the cause in plain words (`TransportCause`):
+    /// `appflow.eu-west-1.amazonaws.com:443: connection refused (nothing listens there)`.
+    static func transportError(_ error: any Error, endpoint: Endpoint) -> AppFlowTransportError {
         if let transport = error as? AppFlowTransportError { return transport }
-        if let client = error as? HTTPClientError {
-            switch client {
-            case .connectTimeout, .readTimeout, .writeTimeout, .deadlineExceeded, .tlsHandshakeTimeout:
-                return AppFlowTransportError(.timeout, "\(client)")
-            case .remoteConnectionClosed, .cancelled:
-                return AppFlowTransportError(.connectionClosed, "\(client)")
-            default:
-                return AppFlowTransportError(.other, "\(client)")
-            }
-        }
-        if error is NIOSSLError || String(describing: type(of: error)).contains("SSL") {
-            return AppFlowTransportError(.tls, "\(error)")
-        }
+        let place = endpoint.host.contains(":") ? "[\(endpoint.host)]:\(endpoint.port)" : "\(endpoint.host):\(endpoint.port)"
         if error is NIOTooManyBytesError {
-            return AppFlowTransportError(.malformedResponse, "response larger than \(maxResponseBytes) bytes")
+            return AppFlowTransportError(.malformedResponse, "\(place): response larger than \(maxResponseBytes) bytes")
         }
-        return AppFlowTransportError(.connect, "\(error)")
+        let (kind, cause) = TransportCause.classify(error)
+        return AppFlowTransportError(kind, "\(place): \(cause)")
     }
 }

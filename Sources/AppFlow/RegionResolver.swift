@@ -1,9 +1,24 @@
 /// Finds the region in the SPEC's order: an explicit value (`--region`, the job file), then
 /// `AWS_REGION`, `AWS_DEFAULT_REGION`, then the selected profile's `region` in the config file.
 package enum RegionResolver {
+    /// Where an explicit region is written, for messages: only places the command has.
+    package enum ExplicitSource: Sendable {
+        /// `appflowd start --region`.
+        case option
+        /// `region` in the job file, at the top or in the job.
+        case jobFile
+    }
+
     package struct MissingRegion: Error, Sendable, CustomStringConvertible {
+        package var explicitSource: ExplicitSource = .option
+        /// The profile whose `region` was looked for, and the config file it would be in.
+        package var profile: String = "default"
+        package var configPath: String?
+
         package var description: String {
-            "no AWS region: set --region, `region` in the job file, AWS_REGION, AWS_DEFAULT_REGION or `region` in the profile"
+            let explicit = explicitSource == .option ? "--region" : "`region` in the job file (at the top or in the job)"
+            let place = configPath.map { " of \($0)" } ?? ""
+            return "no AWS region: set \(explicit), AWS_REGION, AWS_DEFAULT_REGION or `region` in profile '\(profile)'\(place)"
         }
     }
 

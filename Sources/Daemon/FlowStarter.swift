@@ -38,13 +38,34 @@ package final class RegionalClients: FlowStarter {
         // Built under the lock: two callers never both build one, so none is left to shut down.
         return try clients.withLock { clients in
             if let existing = clients[key] { return existing }
-            var configuration = try AppFlowClient.Configuration.fromEnvironment(environment, region: region)
+            var configuration = try AppFlowClient.Configuration.fromEnvironment(environment, region: region, regionSource: .jobFile)
             configuration.maxConnections = maxConnections
             configuration.logger = logger
             let created = try AppFlowClient(configuration: configuration)
             clients[key] = created
             return created
         }
+    }
+
+    /// What the clients of these regions use, for the start-up line and STATUS=: each region's
+    /// endpoint, where endpoints come from, and the credential source (resolved now, so that
+    /// missing or broken credentials show before the first slot, not at it).
+    package func setup(regions: Set<String?>) async -> Setup {
+        var setup = Setup(endpointSource: AppFlowClient.Configuration.endpointSource(environment: environment))
+        var first: AppFlowClient?
+        for region in regions.sorted(by: { ($0 ?? "") < ($1 ?? "") }) {
+            guard let client = try? client(region) else { continue }
+            first = first ?? client
+            setup.endpoints.append((client.configuration.region, client.configuration.endpoint.description))
+        }
+        if let first {
+            do {
+                setup.credentialSource = try await first.credentialSource()
+            } catch {
+                setup.credentialProblem = "\(error)"
+            }
+        }
+        return setup
     }
 
     package func startFlow(region: String?, flowName: String, clientToken: String) async throws -> StartFlowResult {

@@ -4,9 +4,9 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 
-/// Publishes `DaemonMetrics`: an HTTP `/metrics` endpoint on `metrics_listen`, and the
-/// node_exporter textfile at `metrics_file`, rewritten every `interval` and once more at stop.
-/// Both are off unless the job file names them.
+/// Publishes `DaemonMetrics`: an HTTP `/metrics` endpoint on `metrics_listen` (with `/healthz`
+/// when given a heartbeat), and the node_exporter textfile at `metrics_file`, rewritten every
+/// `interval` and once more at stop. Both are off unless the job file names them.
 package final class MetricsExporter: Sendable {
     package struct Configuration: Sendable {
         /// `HOST:PORT` (`[::1]:9464` for IPv6); nil: no HTTP endpoint.
@@ -16,11 +16,18 @@ package final class MetricsExporter: Sendable {
         /// How often the textfile is rewritten. node_exporter reads it on every scrape; 15 s
         /// keeps it as fresh as a typical scrape interval.
         package var interval: Duration
+        /// `/healthz` answers 200 while the loop beat this within `healthWindow`, else 503;
+        /// nil: `/healthz` is not served.
+        package var heartbeat: LoopHeartbeat?
+        package var healthWindow: Duration
 
-        package init(listen: String? = nil, file: String? = nil, interval: Duration = .seconds(15)) {
+        package init(listen: String? = nil, file: String? = nil, interval: Duration = .seconds(15),
+                     heartbeat: LoopHeartbeat? = nil, healthWindow: Duration = .seconds(60)) {
             self.listen = listen
             self.file = file
             self.interval = interval
+            self.heartbeat = heartbeat
+            self.healthWindow = healthWindow
         }
     }
 
@@ -61,12 +68,13 @@ package final class MetricsExporter: Sendable {
             let (host, requestedPort) = try parse(listen)
             // One thread: a scrape every few seconds needs no more.
             let loops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+            let health = configuration.heartbeat.map { MetricsHTTPHandler.Health(heartbeat: $0, window: configuration.healthWindow) }
             let bootstrap = ServerBootstrap(group: loops)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelInitializer { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                        try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(metrics: metrics))
+                        try channel.pipeline.syncOperations.addHandler(MetricsHTTPHandler(metrics: metrics, health: health))
                     }
                 }
             do {

@@ -32,11 +32,15 @@ package struct SchedulerService: Service {
         package var heartbeat: LoopHeartbeat?
         /// Where reload requests come from; nil: SIGHUP.
         package var reloadRequests: AsyncStream<Void>?
+        /// After a reload's job file is read: what the daemon will run with, for STATUS=
+        /// (`SchedulerEvent.setupChecked`). Nil: nothing is checked.
+        package var checkSetup: (@Sendable (JobFile) async -> String?)?
 
         package init(client: any FlowStarter, clock: any SchedulerClock, ledger: Ledger, notifier: any DaemonNotifier, logger: Logger,
                      metrics: DaemonMetrics = .disabled, random: @escaping @Sendable () -> Double = { Double.random(in: 0..<1) },
                      loadJobFile: @escaping @Sendable () async -> Result<JobFile, ReloadProblem>,
-                     wedgeAfterReady: Duration? = nil, heartbeat: LoopHeartbeat? = nil, reloadRequests: AsyncStream<Void>? = nil) {
+                     wedgeAfterReady: Duration? = nil, heartbeat: LoopHeartbeat? = nil, reloadRequests: AsyncStream<Void>? = nil,
+                     checkSetup: (@Sendable (JobFile) async -> String?)? = nil) {
             self.client = client
             self.clock = clock
             self.ledger = ledger
@@ -48,6 +52,7 @@ package struct SchedulerService: Service {
             self.wedgeAfterReady = wedgeAfterReady
             self.heartbeat = heartbeat
             self.reloadRequests = reloadRequests
+            self.checkSetup = checkSetup
         }
     }
 
@@ -99,6 +104,7 @@ package struct SchedulerService: Service {
                 var executor = Executor(deps: deps, continuation: continuation, timer: timer)
                 var actions = machine.start(nowMs: deps.clock.nowMs())
                 executor.readyAtMs = deps.clock.nowMs()
+                deps.heartbeat?.beat()
                 var iterator = events.makeAsyncIterator()
                 while try executor.perform(actions, in: &group) {
                     await executor.wedgeIfAsked()
@@ -166,10 +172,12 @@ package struct SchedulerService: Service {
                         }
                     }
                 case .loadJobFile:
-                    let (load, continuation) = (deps.loadJobFile, continuation)
+                    let (load, check, continuation) = (deps.loadJobFile, deps.checkSetup, continuation)
                     group.addTask {
                         switch await load() {
-                        case .success(let file): continuation.yield(.reloadLoaded(file))
+                        case .success(let file):
+                            if let check { continuation.yield(.setupChecked(await check(file))) }
+                            continuation.yield(.reloadLoaded(file))
                         case .failure(let problem): continuation.yield(.reloadFailed(problem.summary))
                         }
                     }

@@ -40,7 +40,8 @@ extension JobFileValidator {
             }
             name = n
         }
-        let zone = timeZone(table, path + ".timezone") ?? defaults.timeZone
+        let ownZone = timeZone(table, path + ".timezone")
+        let zone = ownZone ?? defaults.timeZone
         let region = region(table, path + ".region") ?? defaults.region
         let catchUp = enumValue(table, "catch_up", path + ".catch_up", CatchUp.self) ?? defaults.catchUp
         let window = catchUpWindow(table, path + ".catch_up_window") ?? defaults.catchUpWindow
@@ -53,7 +54,7 @@ extension JobFileValidator {
         if table["overlap"] != nil, !wait {
             report(path + ".overlap", "'overlap' has no effect without 'wait = true'", at: .key, severity: .warning)
         }
-        let schedule = schedule(table, path: path, zone: zone)
+        let schedule = schedule(table, path: path, zone: zone, zoneSource: ownZone != nil ? .job : defaults.timeZoneIsExplicit ? .file : .system)
         let errorsAfter = errorCount
         guard errorsAfter == errorsBefore, let schedule, flow != nil else { return nil }
         return Job(
@@ -62,7 +63,10 @@ extension JobFileValidator {
             catchUpWindow: window, region: region, retry: retry, tokenSalt: salt, line: line(of: path))
     }
 
-    mutating func schedule(_ table: TOMLTable, path: String, zone: TimeZone) -> (schedule: any Schedule, description: String)? {
+    /// Where a job's zone comes from, for the warning about `every`, which ignores it.
+    enum ZoneSource { case system, file, job }
+
+    mutating func schedule(_ table: TOMLTable, path: String, zone: TimeZone, zoneSource: ZoneSource = .system) -> (schedule: any Schedule, description: String)? {
         let present = Self.scheduleKeys.filter { table[$0] != nil }.sorted { offset(of: path + "." + $0) < offset(of: path + "." + $1) }
         if table["offset"] != nil, !present.contains("every") {
             report(path + ".offset", "'offset' only applies to 'every'", at: .key)
@@ -88,6 +92,9 @@ extension JobFileValidator {
                 } else {
                     let s = try CalendarSchedule(parsing: text, timeZone: zone)
                     (schedule, normalized) = (s, s.normalized)
+                    if let skipped = s.daySkippedAtNextChange(after: now) {
+                        report(keyPath, Self.skippedDayWarning(kind: kind, text: text, skipped), severity: .warning)
+                    }
                 }
                 let cacheKey = "\(kind)\u{0}\(zone.identifier)\u{0}\(text)"
                 let fires = firesCache[cacheKey] ?? (schedule.nextSlot(after: now) != nil)
@@ -104,6 +111,15 @@ extension JobFileValidator {
             }
         case "every":
             guard let interval = duration(table, "every", keyPath) else { return nil }
+            let date = Date(timeIntervalSince1970: Double(now))
+            let likeUTC = zone.secondsFromGMT(for: date) == 0 && zone.nextDaylightSavingTimeTransition(after: date) == nil
+            if zoneSource == .job, !likeUTC {
+                report(path + ".timezone", "'timezone' has no effect on 'every': its slots are counted from the Unix epoch (UTC); use 'calendar' or 'cron' for times of day in a zone", at: .key, severity: .warning)
+            } else if interval >= .seconds(86_400), zoneSource == .file, !likeUTC {
+                let message = "'every' ignores 'timezone' (\(zone.identifier)): \"\(DurationFormatter.format(interval))\" slots fall at UTC times "
+                    + "of day, not local ones; use 'calendar' or 'cron' for a local time of day"
+                report(keyPath, message, at: .key, severity: .warning)
+            }
             let offset = duration(table, "offset", path + ".offset") ?? .zero
             do {
                 let s = try EverySchedule(interval: interval, offset: offset)
@@ -117,6 +133,15 @@ extension JobFileValidator {
         default:
             return atSchedule(table, path: keyPath, zone: zone)
         }
+    }
+
+    /// `calendar '*-*-* 02:30' skips 2027-03-28: ...`.
+    static func skippedDayWarning(kind: String, text: String, _ skipped: CalendarSchedule.SkippedDay) -> String {
+        let day = TimeText.dateTime(localSeconds: skipped.localTime, separator: " ")
+        let time = { (local: Int64) in String(TimeText.dateTime(localSeconds: local, separator: " ").dropFirst(11).prefix(5)) }
+        return "\(kind) '\(text)' skips \(day.prefix(10)): \(time(skipped.localTime)) does not exist in \(skipped.zone.identifier) that day "
+            + "(clocks go from \(time(skipped.gapStart)) to \(time(skipped.gapEnd))), and a calendar time that does not exist does not fire, as in systemd; "
+            + "pick a time outside the gap, or use 'cron', which fires right after it"
     }
 
     mutating func atSchedule(_ table: TOMLTable, path: String, zone: TimeZone) -> (schedule: any Schedule, description: String)? {

@@ -141,13 +141,18 @@ struct JobFileValidator {
             report(path, problem)
             return nil
         }
-        return TimeZoneNames.zone(named: id)
+        let zone = TimeZoneNames.zone(named: id)
+        if let zone, let warning = ZoneNameAdvice.fixedOffsetWarning(id, zone: zone, now: now) {
+            report(path, warning, severity: .warning)
+        }
+        return zone
     }
 
     mutating func region(_ table: TOMLTable, _ path: String) -> String? {
         guard let r = string(table, "region", path) else { return nil }
         let ok = !r.isEmpty && r.count <= 64 && r.utf8.allSatisfy { ($0 >= 0x61 && $0 <= 0x7A) || ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D }
         if !ok { report(path, "'\(r)' is not an AWS region name (like \"eu-west-1\")") }
+        if ok, let warning = AWSRegions.warning(for: r) { report(path, warning, severity: .warning) }
         return ok ? r : nil
     }
 
@@ -217,6 +222,7 @@ struct JobFileValidator {
         }
         let defaults = JobDefaults(
             timeZone: file.timeZone,
+            timeZoneIsExplicit: table["timezone"] != nil,
             catchUp: enumValue(table, "catch_up", "catch_up", CatchUp.self) ?? .latest,
             catchUpWindow: catchUpWindow(table, "catch_up_window") ?? .seconds(6 * 3600),
             region: file.region,
@@ -260,6 +266,8 @@ struct JobFileValidator {
 /// The settings a job inherits from the top level.
 struct JobDefaults {
     var timeZone: TimeZone
+    /// The file's top level sets `timezone` (else it is the system's).
+    var timeZoneIsExplicit: Bool
     var catchUp: CatchUp
     var catchUpWindow: Duration
     var region: String?

@@ -135,7 +135,7 @@ struct PlaceRules {
     var meaning: [Int] { [standardOffset, observesDST ? 1 : 0] }
 
     static let all: [PlaceRules] = {
-        let directory = ZoneAbbreviation.zoneInfoDirectory
+        let directory = TimeZoneNames.zoneInfoDirectory
         var zones: [String] = []
         if let tab = FileManager.default.contents(atPath: directory + "/zone1970.tab") {
             for line in String(decoding: tab, as: UTF8.self).split(separator: "\n") where !line.hasPrefix("#") {
@@ -147,7 +147,7 @@ struct PlaceRules {
         }
         return zones.sorted().compactMap { zone in
             guard let data = FileManager.default.contents(atPath: directory + "/" + zone),
-                  let footer = try? ZoneAbbreviation.parseFile(Array(data)).footer
+                  let footer = try? TZif.parseFile(Array(data)).footer
             else { return nil }
             return PlaceRules(zone: zone, footer: footer)
         }

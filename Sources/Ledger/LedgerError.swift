@@ -12,6 +12,8 @@ package struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible 
         case unsupportedVersion = "unsupported-version"
         /// The state directory does not exist (reader only).
         case notFound = "not-found"
+        /// The state directory or its ledger exists but this user may not read it (reader only).
+        case permissionDenied = "permission-denied"
         /// The ledger was closed, or an earlier write failed and it no longer accepts appends.
         case closed
         /// The state directory or a file in it is not what the daemon made: a symbolic link, a

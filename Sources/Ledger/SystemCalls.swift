@@ -161,6 +161,22 @@ enum SystemCalls {
         if unlink(path) != 0, errno != ENOENT { throw error("unlink", path) }
     }
 
+    /// Whether another open file description holds a flock on `fd`'s file: a shared,
+    /// non-blocking flock taken and released at once. Nil when flock fails otherwise.
+    static func probeLock(_ fd: Int32) -> Bool? {
+        while true {
+            if flock(fd, LOCK_SH | LOCK_NB) == 0 {
+                _ = flock(fd, LOCK_UN)
+                return false
+            }
+            switch errno {
+            case EINTR: continue
+            case EWOULDBLOCK: return true
+            default: return nil
+            }
+        }
+    }
+
     /// Takes an exclusive, non-blocking flock: it is released when the descriptor is closed,
     /// including when the process dies.
     ///

@@ -1,4 +1,5 @@
 import JobFile
+import Scheduling
 import Ledger
 
 /// What the scheduler asks its executor to do. Each is I/O the machine itself never performs.
@@ -69,7 +70,7 @@ package struct LogEntry: Sendable, Equatable {
             "event": event.rawValue,
             "job_name": due.jobName,
             "flow_name": due.flow,
-            "slot": RFC3339UTC.format(seconds: due.slot),
+            "slot": TimeText.rfc3339(seconds: due.slot),
             "client_token": due.token,
         ]
         fields.merge(extra) { _, new in new }
@@ -118,12 +119,5 @@ package enum SlotEvent: String, Sendable {
         case .errored: "flow run ended in error"
         case .outcomeUnknown: "slot outcome unknown"
         }
-    }
-}
-
-/// `2026-11-26T01:00:00Z` from Unix seconds, without a formatter (cheap on the hot path).
-package enum RFC3339UTC {
-    package static func format(seconds: Int64) -> String {
-        ReportFormat.utcText(millis: seconds * 1000, json: true)
     }
 }

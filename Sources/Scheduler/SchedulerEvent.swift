@@ -19,6 +19,9 @@ package enum SchedulerEvent: Sendable {
     case reloadLoaded(JobFile)
     /// The job file asked for by `loadJobFile` could not be used: the old jobs stay.
     case reloadFailed(String)
+    /// What the executor found the daemon runs with, after a reload's job file was read and
+    /// before `reloadLoaded`: a note for STATUS= (`SchedulerStatus.setupNote`).
+    case setupChecked(String?)
     /// SIGTERM/SIGINT: no new starts; calls in flight get the stop grace.
     case shutdownRequested
 }

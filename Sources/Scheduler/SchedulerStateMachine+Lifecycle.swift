@@ -17,7 +17,7 @@ extension SchedulerStateMachine {
                 let machine = SlotStateMachine(retry: job.retry, wait: job.wait, tokenFirstSentMs: firstSentMs,
                                                attempts: max(1, summary.attempts ?? 1), firstAttemptMs: firstSentMs)
                 emit(.log(LogEntry(.info, "resuming a slot sent before a restart", [
-                    "event": "resuming", "job_name": name, "flow_name": due.flow, "slot": RFC3339UTC.format(seconds: slotTime),
+                    "event": "resuming", "job_name": name, "flow_name": due.flow, "slot": TimeText.rfc3339(seconds: slotTime),
                     "client_token": due.token, "attempt": "\(machine.attempts)",
                 ])))
                 slots[due.id] = Slot(due: due, region: job.region, machine: machine, phase: .recording, recordDeadlineMs: .max)

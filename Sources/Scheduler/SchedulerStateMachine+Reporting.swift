@@ -41,7 +41,7 @@ extension SchedulerStateMachine {
         }
         for (order, job) in jobFile.jobs.enumerated() where job.enabled {
             guard let next = SchedulePlanner.firstFuture(job: job, order: order, nowMs: nowMs) else { continue }
-            emit(.log(.slot(.scheduled, next, ["fire": ReportFormat.utcText(millis: next.fireMs), "schedule": job.scheduleDescription])))
+            emit(.log(.slot(.scheduled, next, ["fire": TimeText.utc(millis: next.fireMs), "schedule": job.scheduleDescription])))
         }
     }
 

@@ -24,6 +24,8 @@ package struct SchedulerStateMachine: Sendable {
         package var scheduledLogLimit = 1000
         /// The loop looks at the clock at least this often, even with nothing due.
         package var maxSleep: Duration = .seconds(3600)
+        /// The STATUS= note on what the daemon runs with, from READY on (`SchedulerStatus.setupNote`).
+        package var setupNote: String?
 
         package init(watchdogInterval: Duration? = nil, stopGrace: Duration = .seconds(10)) {
             self.watchdogInterval = watchdogInterval
@@ -121,6 +123,7 @@ package struct SchedulerStateMachine: Sendable {
         index(jobFile)
         status.jobs = jobFile.jobs.count
         status.enabledJobs = jobFile.jobs.filter(\.enabled).count
+        status.setupNote = configuration.setupNote
         bucket = jobFile.rateLimit.map { TokenBucket(rate: $0, nowNanos: nowMs * 1_000_000) }
         for job in jobFile.jobs {
             rememberedSuccess[job.name] = Self.lastSuccess(ledger.jobs[job.name], wait: job.wait)
@@ -171,6 +174,8 @@ package struct SchedulerStateMachine: Sendable {
             reloading = false
             reloadFailed(problem)
             if reloadAgain { requestReload() }
+        case .setupChecked(let note):
+            status.setupNote = note
         case .shutdownRequested:
             beginShutdown(nowMs: nowMs)
         }

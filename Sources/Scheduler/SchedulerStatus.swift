@@ -1,4 +1,5 @@
 import JobFile
+import Scheduling
 
 /// Counts for `STATUS=` and the operator: what started, what is retrying, what failed.
 package struct SchedulerStatus: Sendable, Equatable {
@@ -16,6 +17,10 @@ package struct SchedulerStatus: Sendable, Equatable {
     /// Set while the ledger cannot be written: due slots wait for it.
     package var ledgerProblem: String?
     package var stopping = false
+    /// What the daemon runs with, set by the executor at start and at each reload
+    /// (`Configuration.setupNote`, `SchedulerEvent.setupChecked`): the credential source, or
+    /// that there is none and every start will fail.
+    package var setupNote: String?
 
     package init() {}
 
@@ -42,10 +47,11 @@ package struct SchedulerStatus: Sendable, Equatable {
         var line = parts.joined(separator: "; ")
         if let ledgerProblem { line += " | ledger not writable, starts wait: \(ledgerProblem)" }
         if let reloadProblem { line += " | reload failed, old jobs kept: \(reloadProblem)" }
+        if let setupNote { line += " | \(setupNote)" }
         return line
     }
 
     static func utc(ms: Int64) -> String {
-        ReportFormat.utcText(millis: ms)
+        TimeText.utc(millis: ms)
     }
 }

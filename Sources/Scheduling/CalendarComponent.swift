@@ -90,7 +90,9 @@ enum CalendarChainRules {
             }
             text += fraction(c.stop % unit)
             if c.repeat > 0 && !(c.stop > 0 && c.repeat == unit) {
-                text += "/" + String(c.repeat / unit)
+                // `c.repeat / unit` reads as a regex literal to swift-format's parser.
+                let step = c.repeat
+                text += "/" + String(step / unit)
             }
             text += fraction(c.repeat % unit)
             return text

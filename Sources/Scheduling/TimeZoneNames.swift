@@ -7,7 +7,7 @@ import Foundation
 /// India, `PST` Los Angeles) and made-up fixed offsets (`GMT+1`, `UTC+05:30`). An operator
 /// writing `BST` for British Summer Time would get +06:00, so only tz database names are taken.
 package enum TimeZoneNames {
-    static let zoneInfoDirectory = "/usr/share/zoneinfo"
+    package static let zoneInfoDirectory = "/usr/share/zoneinfo"
 
     /// Every zone and link name, or nil when the system has no `tzdata.zi`.
     package static let all: Set<String>? = {

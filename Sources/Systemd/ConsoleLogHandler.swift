@@ -4,9 +4,11 @@ import Logging
 import Glibc
 #endif
 
-/// A swift-log backend for terminals and plain files: one readable line per event on stderr,
+/// A swift-log backend for terminals, plain files and container logs: one line per event on
+/// stderr, readable text by default,
 /// `2026-11-26T01:00:17.250Z warning retrying job=accounts-nightly flow=salesforce-accounts
-/// slot=2026-11-26T01:00:00Z token=... attempt=2 error=ThrottlingException: Rate exceeded`.
+/// slot=2026-11-26T01:00:00Z token=... attempt=2 error=ThrottlingException: Rate exceeded`,
+/// or with ``LogFormat/json`` one JSON object with the journal's fields in lower case.
 ///
 /// Metadata is printed verbatim: callers must never put secrets (keys, session tokens,
 /// credential file contents) in log metadata or messages.
@@ -15,15 +17,20 @@ package struct ConsoleLogHandler: LogHandler {
     package var logLevel: Logger.Level = .info
     package var metadata: Logger.Metadata = [:]
     package var metadataProvider: Logger.MetadataProvider?
+    package let format: LogFormat
+    /// `syslog_identifier` in JSON lines, as `SYSLOG_IDENTIFIER=` in the journal.
+    package let identifier: String
     /// Always stderr in the product; tests pass a file of their own.
     let descriptor: Int32
 
-    package init(label: String, metadataProvider: Logger.MetadataProvider? = nil) {
-        self.init(label: label, metadataProvider: metadataProvider, descriptor: STDERR_FILENO)
+    package init(label: String, format: LogFormat = .text, identifier: String = "appflowd", metadataProvider: Logger.MetadataProvider? = nil) {
+        self.init(label: label, format: format, identifier: identifier, metadataProvider: metadataProvider, descriptor: STDERR_FILENO)
     }
 
-    init(label: String, metadataProvider: Logger.MetadataProvider?, descriptor: Int32) {
+    init(label: String, format: LogFormat = .text, identifier: String = "appflowd", metadataProvider: Logger.MetadataProvider?, descriptor: Int32) {
         self.label = label
+        self.format = format
+        self.identifier = identifier
         self.metadataProvider = metadataProvider
         self.descriptor = descriptor
     }
@@ -40,7 +47,13 @@ package struct ConsoleLogHandler: LogHandler {
             handlerMetadata: metadata,
             provider: metadataProvider
         )
-        Self.writeLine(record.consoleLine(timestamp: UTCTimestamp.now()), to: descriptor)
+        let timestamp = UTCTimestamp.now()
+        switch format {
+        case .text:
+            Self.writeLine(record.consoleLine(timestamp: timestamp), to: descriptor)
+        case .json:
+            Self.writeLine(record.jsonLine(timestamp: timestamp, identifier: identifier), to: descriptor)
+        }
     }
 
     /// Writes `line` and a newline with as few `write(2)` calls as the kernel allows, so lines

@@ -1,4 +1,5 @@
 import Logging
+import Primitives
 
 extension LogRecord {
     /// Short names for the daemon's keys on a terminal, in the order they are printed.
@@ -12,11 +13,11 @@ extension LogRecord {
     ]
 
     /// One line, without the trailing newline:
-    /// `2026-11-26T01:00:17.250Z warning retrying job=a flow=b slot=... attempt=2 error=ThrottlingException: Rate exceeded`.
+    /// `2026-11-26T01:00:17.250Z warning retrying job=a flow=b slot=... attempt=2 error="ThrottlingException: Rate exceeded"`.
     ///
     /// The daemon's keys come first under short names, then any other key sorted, then the
-    /// error last and unquoted so it reads as the end of a sentence. `event` is left out when
-    /// it repeats the message. Values with spaces, quotes or `=` are quoted; newlines and
+    /// error last. `event` is left out when it repeats the message. Values with spaces, quotes
+    /// or `=` are quoted, the error's too, so logfmt parsers read every pair whole; newlines and
     /// other control characters are escaped everywhere, so an event is always one line.
     func consoleLine(timestamp: String) -> String {
         var line = timestamp + " " + level.rawValue + " " + Self.escaped(message)
@@ -35,7 +36,7 @@ extension LogRecord {
             line += " " + Self.escaped(key) + "=" + Self.quotedIfNeeded(value.description)
         }
         if let error = errorSummary {
-            line += " error=" + Self.escaped(error)
+            line += " error=" + Self.quotedIfNeeded(error)
         }
         return line
     }

@@ -18,24 +18,26 @@ package enum SystemdLogging {
     }
 
     /// Bootstraps swift-log with a ``JournalLogHandler`` when stderr is the journal, otherwise a
-    /// ``ConsoleLogHandler``, every handler starting at `level`. Call once, at startup.
-    package static func bootstrap(level: Logger.Level, environment: [String: String]) {
+    /// ``ConsoleLogHandler`` writing `format`, every handler starting at `level`. Call once, at
+    /// startup.
+    package static func bootstrap(level: Logger.Level, format: LogFormat = .text, environment: [String: String]) {
         // Decided once: stderr does not change under a running daemon.
         let journal = stderrIsJournal(environment: environment)
         LoggingSystem.bootstrap { label in
-            makeHandler(label: label, level: level, journal: journal)
+            makeHandler(label: label, level: level, format: format, journal: journal)
         }
     }
 
-    /// The handler ``bootstrap(level:environment:)`` installs; separate because swift-log can
-    /// be bootstrapped only once per process, and tests share one process.
-    static func makeHandler(label: String, level: Logger.Level, journal: Bool) -> any LogHandler {
+    /// The handler ``bootstrap(level:format:environment:)`` installs; separate because swift-log
+    /// can be bootstrapped only once per process, and tests share one process. The journal wins
+    /// over `format`: it keeps the fields natively.
+    static func makeHandler(label: String, level: Logger.Level, format: LogFormat = .text, journal: Bool) -> any LogHandler {
         if journal {
             var handler = JournalLogHandler(label: label)
             handler.logLevel = level
             return handler
         }
-        var handler = ConsoleLogHandler(label: label)
+        var handler = ConsoleLogHandler(label: label, format: format)
         handler.logLevel = level
         return handler
     }
@@ -70,6 +72,17 @@ package enum SystemdLogging {
         metadata: Logger.Metadata
     ) -> String {
         LogRecord(level: level, message: message, metadata: metadata, label: "").consoleLine(timestamp: timestamp)
+    }
+
+    /// For tests: the JSON line a log event becomes, with the timestamp given.
+    package static func jsonLine(
+        timestamp: String,
+        level: Logger.Level,
+        message: String,
+        metadata: Logger.Metadata,
+        label: String = "appflowd"
+    ) -> String {
+        LogRecord(level: level, message: message, metadata: metadata, label: label).jsonLine(timestamp: timestamp, identifier: "appflowd")
     }
 
     static func isJournalStream(descriptor: Int32, environment: [String: String]) -> Bool {

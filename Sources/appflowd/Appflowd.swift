@@ -6,7 +6,7 @@ struct Appflowd: AsyncParsableCommand {
         commandName: "appflowd",
         abstract: "Starts Amazon AppFlow flows at the times a job file names.",
         discussion: "Run `appflowd help <command>` for a command's options.",
-        version: "0.1.0",
+        version: appflowdVersion,
         subcommands: [Run.self, Check.self, Next.self, Status.self, Start.self]
     )
 }

@@ -10,7 +10,10 @@ struct Check: ParsableCommand {
         discussion: """
             Prints "OK: N jobs" and exits 0, or prints every problem as FILE:LINE:COLUMN: error: MESSAGE \
             on standard error and exits 1. Warnings are printed on standard error too but do not fail. \
-            Never calls AWS.
+            Refuses what `appflowd run` and a reload refuse: an enabled job without a region (from the \
+            job file, AWS_REGION, AWS_DEFAULT_REGION or the profile), a bad AWS_ENDPOINT_URL, proxy or \
+            CA bundle, resolved as the daemon resolves them, so run it with the daemon's environment \
+            (the unit's ExecReload= does). Never calls AWS.
             """)
 
     @Option(name: .long, help: ArgumentHelp("The job file.", valueName: "FILE"))
@@ -18,7 +21,7 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let now = Int64(Date().timeIntervalSince1970)
-        let (jobFile, diagnostics) = JobFileLoader.load(path: config, now: now)
+        let (jobFile, diagnostics) = Run.load(path: config, environment: ProcessInfo.processInfo.environment, now: now)
         for diagnostic in diagnostics {
             FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
         }

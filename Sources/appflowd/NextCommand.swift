@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import JobFile
+import Reports
 import Scheduling
 
 /// `appflowd next`: the coming fire times of every job, like `systemctl list-timers`.
@@ -10,8 +11,11 @@ struct Next: ParsableCommand {
         abstract: "Show the next fire times and client tokens of every job.",
         discussion: """
             Columns: JOB, FLOW, NEXT (local fire time, jitter included), UTC, LEFT (from --from or now), \
-            TOKEN. Disabled jobs are listed as "disabled". With --json: one object per job in job-file \
-            order, {"job", "flow", "next": [{"nominal", "fire", "local", "clientToken"}]}.
+            TOKEN. On a terminal, UTC is left out and long names and tokens are shortened to fit \
+            (--wide shows everything; piped output always does). Disabled jobs are listed as "disabled". \
+            With --json: one object per job in job-file order, {"job", "flow", "next": [{"nominal", \
+            "fire", "local", "fireLocal", "clientToken"}]}. Says on standard error when no daemon \
+            holds the state directory (appflowd is not running).
             """)
 
     @Option(name: .long, help: ArgumentHelp("The job file.", valueName: "FILE"))
@@ -23,8 +27,13 @@ struct Next: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Start from this instant instead of now: RFC 3339 or @UNIXSECONDS.", valueName: "TIME"))
     var from: String?
 
+    @Option(name: .customLong("state-dir"), help: ArgumentHelp("The daemon's state directory, to tell whether it runs. Default: $STATE_DIRECTORY, else /var/lib/appflowd.", valueName: "DIR"))
+    var stateDir: String?
+
     @Flag(name: .long, help: "Print JSON.")
     var json = false
+
+    @OptionGroup var table: TableOptions
 
     func validate() throws {
         guard (1...10_000).contains(count) else {
@@ -52,6 +61,10 @@ struct Next: ParsableCommand {
         }
         guard let jobFile else { throw ExitCode(1) }
         let report = NextReport(jobFile: jobFile, from: now, count: count)
-        print(json ? report.json() : report.table(), terminator: "")
+        print(json ? report.json() : report.table(layout: table.layout), terminator: "")
+        let directory = Run.stateDirectory(explicit: stateDir, environment: ProcessInfo.processInfo.environment)
+        if let note = DaemonPresence.notRunningNote(stateDirectory: directory) {
+            FileHandle.standardError.write(Data("appflowd next: \(note)\n".utf8))
+        }
     }
 }

@@ -31,6 +31,8 @@ struct Run: AsyncParsableCommand {
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel: String = "info"
 
+    @OptionGroup var logFormat: LogFormatOption
+
     @Option(name: .customLong("stop-grace"), help: "Seconds in-flight StartFlow calls get to finish on SIGTERM.")
     var stopGrace: Double = 10
 
@@ -41,11 +43,11 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        SystemdLogging.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info, environment: environment)
+        SystemdLogging.bootstrap(level: Logger.Level(rawValue: logLevel) ?? .info, format: try logFormat.resolved(environment: environment), environment: environment)
         let logger = Logger(label: "appflowd")
         let clock = DispatchWallClock()
 
-        let (loaded, diagnostics) = JobFileLoader.load(path: config, now: clock.nowMs() / 1000)
+        let (loaded, diagnostics) = Self.load(path: config, environment: environment, now: clock.nowMs() / 1000)
         for diagnostic in diagnostics {
             logger.log(level: diagnostic.severity == .error ? .error : .warning, "job file problem", metadata: ["diagnostic": "\(diagnostic)"])
         }
@@ -65,18 +67,24 @@ struct Run: AsyncParsableCommand {
         CredentialFileAudit.logWarnings(environment: environment, logger: logger)
         let clients = RegionalClients(environment: environment, maxConnections: jobFile.maxConcurrency, logger: logger)
         do {
-            let regions = try clients.prepare(regions: Set(jobFile.jobs.map(\.region)))
-            logger.info("AppFlow client ready", metadata: ["regions": "\(regions.joined(separator: ","))"])
+            try clients.prepare(regions: ClientSetup.regions(of: jobFile))
         } catch {
             logger.critical("cannot configure the AppFlow client", metadata: ["error": "\(error)"])
             await clients.shutdown()
             throw ExitCode(1)
         }
+        let setup = await clients.setup(regions: ClientSetup.regions(of: jobFile))
+        let about = ["version": Appflowd.configuration.version, "config": config, "state_dir": directory]
+        Self.logSetup(setup, about: about, event: "starting", logger: logger)
 
+        let heartbeat = LoopHeartbeat()
+        let loopPass = Self.loopPass(systemdWatchdog: (try? SystemdNotifier.watchdogInterval()) ?? nil, healthz: jobFile.metricsListen != nil)
         let metrics = jobFile.metricsListen == nil && jobFile.metricsFile == nil ? DaemonMetrics.disabled : .prometheus()
         let exporter: MetricsExporter?
         do {
-            exporter = try await MetricsExporter.start(.init(listen: jobFile.metricsListen, file: jobFile.metricsFile), metrics: metrics, logger: logger)
+            exporter = try await MetricsExporter.start(.init(listen: jobFile.metricsListen, file: jobFile.metricsFile,
+                                                             heartbeat: heartbeat, healthWindow: loopPass.healthWindow),
+                                                       metrics: metrics, logger: logger)
         } catch {
             logger.critical("cannot serve metrics", metadata: ["error": "\(error)"])
             await clients.shutdown()
@@ -86,14 +94,20 @@ struct Run: AsyncParsableCommand {
         let notifier = SystemdDaemonNotifier(logger: logger)
         let configPath = config
         let grace = Duration.milliseconds(Int64(stopGrace * 1000))
-        let heartbeat = LoopHeartbeat()
+        var schedulerConfiguration = Self.schedulerConfiguration(stopGrace: grace)
+        schedulerConfiguration.setupNote = setup.statusNote
         let scheduler = SchedulerService(
             jobFile: jobFile,
-            configuration: Self.schedulerConfiguration(stopGrace: grace),
+            configuration: schedulerConfiguration,
             dependencies: .init(
                 client: clients, clock: clock, ledger: ledger, notifier: notifier, logger: logger, metrics: metrics,
-                loadJobFile: { Self.reload(path: configPath, clients: clients, now: clock.nowMs() / 1000, logger: logger) },
-                wedgeAfterReady: Self.testFault(environment), heartbeat: heartbeat
+                loadJobFile: { Self.reload(path: configPath, environment: environment, clients: clients, now: clock.nowMs() / 1000, logger: logger) },
+                wedgeAfterReady: Self.testFault(environment), heartbeat: heartbeat,
+                checkSetup: { file in
+                    let setup = await clients.setup(regions: ClientSetup.regions(of: file))
+                    Self.logSetup(setup, about: about, event: "reloaded-setup", logger: logger)
+                    return setup.statusNote
+                }
             )
         )
         // Started in this order and stopped in reverse: the scheduler first (its calls in flight
@@ -133,8 +147,9 @@ struct Run: AsyncParsableCommand {
 
     /// SIGHUP: re-read the job file and prepare the clients of its regions. A bad file keeps the
     /// old jobs (the scheduler says so in STATUS= and the log).
-    static func reload(path: String, clients: RegionalClients, now: Int64, logger: Logger) -> Result<JobFile, SchedulerService.ReloadProblem> {
-        let (file, diagnostics) = JobFileLoader.load(path: path, now: now)
+    static func reload(path: String, environment: [String: String], clients: RegionalClients, now: Int64, logger: Logger)
+        -> Result<JobFile, SchedulerService.ReloadProblem> {
+        let (file, diagnostics) = load(path: path, environment: environment, now: now)
         let errors = diagnostics.filter { $0.severity == .error }
         for diagnostic in diagnostics {
             logger.log(level: diagnostic.severity == .error ? .error : .warning, "job file problem",
@@ -146,17 +161,49 @@ struct Run: AsyncParsableCommand {
             return .failure(.init(summary: first + more))
         }
         do {
-            try clients.prepare(regions: Set(file.jobs.map(\.region)))
+            try clients.prepare(regions: ClientSetup.regions(of: file))
         } catch {
             return .failure(.init(summary: "\(error)"))
         }
         return .success(file)
     }
 
+    /// The job file and what its jobs need of the environment (a region each, ...), checked as
+    /// `appflowd check` checks them: a file `check` accepts is one `run` and a reload accept.
+    static func load(path: String, environment: [String: String], now: Int64) -> (jobFile: JobFile?, diagnostics: [Diagnostic]) {
+        let (file, diagnostics) = JobFileLoader.load(path: path, now: now)
+        guard let file else { return (nil, diagnostics) }
+        let problems = ClientSetup.problems(jobFile: file, environment: environment)
+        return (problems.isEmpty ? file : nil, diagnostics + problems)
+    }
+
+    /// One line on what the daemon runs with: version, files, endpoints, credential source.
+    static func logSetup(_ setup: RegionalClients.Setup, about: [String: String], event: String, logger: Logger) {
+        var fields = about.merging(setup.fields) { $1 }
+        fields["event"] = event
+        let metadata = fields.mapValues { Logger.MetadataValue.string($0) }
+        if setup.credentialProblem != nil {
+            logger.error("no usable AWS credentials: every start will fail", metadata: metadata)
+        } else {
+            logger.notice("using", metadata: metadata)
+        }
+    }
+
     /// Test-only: `APPFLOWD_TEST_FAULT=wedge-after-ready` wedges the scheduling loop 2 s after
     /// READY, so tests/systemd can show systemd's watchdog killing a stuck daemon.
     static func testFault(_ environment: [String: String]) -> Duration? {
         environment["APPFLOWD_TEST_FAULT"] == "wedge-after-ready" ? .seconds(2) : nil
+    }
+
+    /// How often the scheduling loop goes round at the least, and how old its last pass may be
+    /// before `/healthz` says 503. The loop wakes at least every `watchdogInterval` (half of
+    /// systemd's `WatchdogSec`); without a systemd watchdog but with `/healthz` it wakes every
+    /// 10 s, so that the heartbeat stays fresh (the extra `WATCHDOG=1` is a no-op without
+    /// `NOTIFY_SOCKET`, and systemd ignores it without `WatchdogSec`). A loop that misses four
+    /// passes, and at least a minute, is reported stalled.
+    static func loopPass(systemdWatchdog: Duration?, healthz: Bool) -> (interval: Duration?, healthWindow: Duration) {
+        let interval = systemdWatchdog ?? (healthz ? .seconds(10) : nil)
+        return (interval, max(.seconds(60), (interval ?? .seconds(10)) * 4))
     }
 
     static func stateDirectory(explicit: String?, environment: [String: String]) -> String {

@@ -41,6 +41,8 @@ struct Start: AsyncParsableCommand {
     @Flag(help: "Print JSON.")
     var json = false
 
+    @OptionGroup var logFormat: LogFormatOption
+
     func validate() throws {
         guard maxAttempts >= 1 else { throw ValidationError("--max-attempts must be at least 1") }
         if let token, token.isEmpty || token.count > 256 {
@@ -51,7 +53,8 @@ struct Start: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let clientToken = token ?? UUID().uuidString.lowercased()
-        var logger = Logger(label: "appflowd") { ConsoleLogHandler(label: $0) }
+        let format = try logFormat.resolved(environment: environment)
+        var logger = Logger(label: "appflowd") { ConsoleLogHandler(label: $0, format: format) }
         logger.logLevel = .info
         CredentialFileAudit.logWarnings(environment: environment, profile: profile, logger: logger)
         let client: AppFlowClient

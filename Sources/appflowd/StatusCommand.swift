@@ -3,6 +3,7 @@ import Daemon
 import Foundation
 import JobFile
 import Ledger
+import Reports
 
 /// `appflowd status`: what ran, read from the state directory (safe while the daemon writes).
 struct Status: ParsableCommand {
@@ -10,12 +11,15 @@ struct Status: ParsableCommand {
         commandName: "status",
         abstract: "Show each job's last slot, its outcome and execution id, and its next slot.",
         discussion: """
-            Reads the ledger in the state directory without locking or writing it, so it is safe \
-            while the daemon runs. Columns: JOB, FLOW, LAST (the newest slot's fire time), PASSED, \
+            Reads the ledger in the state directory without writing it, so it is safe while the daemon \
+            runs; it only tests the daemon's lock (a shared, non-blocking flock, released at once). Columns: JOB, FLOW, LAST (the newest slot's fire time), PASSED, \
             OUTCOME (started, activated, succeeded, errored, canceled, failed, skipped, \
             outcome-unknown; pending while a sent slot has no answer; never run), EXECUTION, RECORDS \
             (records processed, known for wait = true jobs), NEXT, LEFT, ERROR. With --job NAME: \
-            that job's last --history slots, newest first. --json prints the same as JSON.
+            that job's last --history slots, newest first. --json prints the same as JSON. On a terminal, \
+            LAST, RECORDS and NEXT are left out and long cells shortened to fit (--wide shows \
+            everything; piped output always does). A state directory that cannot be read is an error \
+            (exit 1); when no daemon holds it, standard error says appflowd is not running.
             """)
 
     @Option(name: .long, help: ArgumentHelp("The job file.", valueName: "FILE"))
@@ -32,6 +36,8 @@ struct Status: ParsableCommand {
 
     @Flag(name: .long, help: "Print JSON.")
     var json = false
+
+    @OptionGroup var table: TableOptions
 
     func validate() throws {
         guard (1...10_000).contains(history) else { throw ValidationError("--history must be from 1 to 10000") }
@@ -51,6 +57,10 @@ struct Status: ParsableCommand {
             // A daemon that never ran has no state directory yet: every job is "never run".
             Self.warn("state directory \(directory) does not exist; no slot has run yet")
             state = LedgerState()
+        } catch let error as LedgerError where error.code == .permissionDenied {
+            // Not "never run": what ran cannot be known without the rights to read it.
+            Self.warn("cannot read the state directory \(error.file): permission denied: run as root or with sudo")
+            throw ExitCode(1)
         } catch {
             Self.warn("cannot read the state directory \(directory): \(error)")
             throw ExitCode(1)
@@ -60,14 +70,15 @@ struct Status: ParsableCommand {
         }
         let report = StatusReport(jobFile: jobFile, ledger: state, nowMs: nowMs)
         if let job {
-            guard let text = json ? report.historyJSON(job: job, count: history) : report.historyTable(job: job, count: history) else {
+            guard let text = json ? report.historyJSON(job: job, count: history) : report.historyTable(job: job, count: history, layout: table.layout) else {
                 Self.warn("no job named '\(job)' in the job file or the ledger")
                 throw ExitCode(1)
             }
             print(text, terminator: "")
         } else {
-            print(json ? report.json() : report.table(), terminator: "")
+            print(json ? report.json() : report.table(layout: table.layout), terminator: "")
         }
+        if let note = DaemonPresence.notRunningNote(stateDirectory: directory) { Self.warn(note) }
         // What could be shown was shown; a broken job file is still a configuration error.
         if jobFile == nil { throw ExitCode(1) }
     }

@@ -14,7 +14,7 @@ import Testing
         }
         func write(_ name: String, _ text: String) -> String {
             let file = path + "/" + name
-            FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+            _ = FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
             return file
         }
         deinit { try? FileManager.default.removeItem(atPath: path) }

@@ -18,10 +18,12 @@ enum Binaries {
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
     /// Runs to completion with the given environment (nothing inherited but PATH).
-    static func run(_ name: String, _ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)) async throws -> ProcessOutput {
+    /// `absolute`: `name` is a path, not one of the package's executables.
+    static func run(_ name: String, _ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60),
+                    absolute: Bool = false) async throws -> ProcessOutput {
         var env = environment
         env["PATH"] = ProcessInfo.processInfo.environment["PATH"]
-        return try await ChildProcess.run(path(name), arguments, environment: env, timeout: timeout)
+        return try await ChildProcess.run(absolute ? name : path(name), arguments, environment: env, timeout: timeout)
     }
 }
 

@@ -36,7 +36,7 @@ func pythonTokens(_ items: [(salt: String, job: String, flow: String, slot: Int6
 }
 
 func writeFile(_ path: String, _ text: String) {
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
 }
 
 func makeTemporaryDirectory() -> String {

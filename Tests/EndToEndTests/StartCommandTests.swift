@@ -20,7 +20,7 @@ struct StartCommandTests {
 
     @Test func retriesWithTheSameTokenAndStartsOnce() async throws {
         let emulator = try await EmulatorProcess(["--flow", "accounts", "--fail-first", "2"])
-        var env = emulator.clientEnvironment()
+        let env = emulator.clientEnvironment()
         let output = try await Binaries.run("appflowd", ["start", "accounts"], environment: env)
         #expect(output.status == 0, "\(output.stderr)")
         let requests = emulator.startFlowRequests()
@@ -59,6 +59,20 @@ struct StartCommandTests {
         #expect(output.stdout.contains("\"executionId\":null"))
     }
 
+    @Test func aRefusedConnectionFailsAtOnceNamingHostAndPort() async throws {
+        let emulator = try await EmulatorProcess(["--flow", "accounts"])
+        let env = emulator.clientEnvironment()
+        emulator.child.signal(SIGKILL)
+        _ = await emulator.child.exitStatus(within: .seconds(10))
+        let began = ContinuousClock.now
+        let output = try await Binaries.run("appflowd", ["start", "accounts", "--max-attempts", "3"], environment: env)
+        #expect(output.status == 1)
+        #expect(output.stderr.contains("error: ConnectionError: 127.0.0.1:\(emulator.port): connection refused (nothing listens there)"), "\(output.stderr)")
+        #expect(!output.stderr.contains("errno") && !output.stderr.contains("error set"))
+        // Three attempts with backoff of at most 1 s and 2 s, never 5 s per connect.
+        #expect(ContinuousClock.now - began < .seconds(5), "\(output.stderr)")
+    }
+
     @Test func usageErrorsExit64() async throws {
         let output = try await Binaries.run("appflowd", ["start"], environment: [:])
         #expect(output.status == 64)
@@ -71,6 +85,8 @@ struct StartCommandTests {
         var env = emulator.clientEnvironment()
         let untrusted = try await Binaries.run("appflowd", ["start", "accounts", "--max-attempts", "1"], environment: env)
         #expect(untrusted.status == 1, "a server signed by an unknown CA must be refused")
+        #expect(untrusted.stderr.contains("127.0.0.1:\(emulator.port): certificate not trusted"), "\(untrusted.stderr)")
+        #expect(!untrusted.stderr.contains("BoringSSL") && !untrusted.stderr.contains(".c:"), "no library internals: \(untrusted.stderr)")
         env["AWS_CA_BUNDLE"] = pki.caCert
         let trusted = try await Binaries.run("appflowd", ["start", "accounts"], environment: env)
         #expect(trusted.status == 0, "\(trusted.stderr)")

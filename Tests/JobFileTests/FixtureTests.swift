@@ -39,7 +39,8 @@ func badFixtureGivesExactDiagnostics(_ name: String) {
 @Test(.timeLimit(.minutes(5)), arguments: Fixtures.names("good"))
 func goodFixtureLoads(_ name: String) throws {
     let (jobFile, diagnostics) = JobFileLoader.parse(Fixtures.text("good", name), fileName: name, now: fixtureNow)
-    #expect(diagnostics.isEmpty, "\(diagnostics)")
+    // Warnings (a fixed-offset zone here) are TrapWarningTests' subject: a good file has no errors.
+    #expect(!diagnostics.contains { $0.severity == .error }, "\(diagnostics)")
     let file = try #require(jobFile)
     #expect(!file.jobs.isEmpty)
 }

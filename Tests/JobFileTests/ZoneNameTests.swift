@@ -17,7 +17,8 @@ import Testing
     @Test(arguments: ["UTC", "Etc/UTC", "Etc/GMT+5", "Etc/GMT-14", "GMT", "Europe/London", "America/New_York",
                       "US/Eastern", "Asia/Calcutta", "EST", "CET", "EST5EDT", "Australia/Lord_Howe"])
     func ianaNamesAreAccepted(_ name: String) {
-        #expect(Self.diagnostics(Self.job(timezone: name)) == [])
+        // Fixed offsets (`EST`, `Etc/GMT+5`) are accepted with a warning (TrapWarningTests).
+        #expect(Self.diagnostics(Self.job(timezone: name)).filter { $0.contains(": error: ") } == [])
     }
 
     struct Refused: Sendable, CustomTestStringConvertible {

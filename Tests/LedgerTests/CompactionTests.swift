@@ -29,7 +29,7 @@ import TestSupport
         defer { dir.remove() }
         var generator = SeededGenerator(seed: seed)
         let records = Records.random(count: 200, using: &generator)
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory, historyLimit: 4)
+        let (ledger, _) = try await openLedger(dir.stateDirectory, historyLimit: 4)
         for (index, record) in records.enumerated() {
             try await ledger.append(record)
             if index % 50 == 49 { try ledger.compact() }
@@ -37,7 +37,7 @@ import TestSupport
         let expected = LedgerState.replaying(records, historyLimit: 4)
         #expect(ledger.state() == expected)
         ledger.close()
-        let (reopened, state) = try Ledger.open(directory: dir.stateDirectory, historyLimit: 4)
+        let (reopened, state) = try await openLedger(dir.stateDirectory, historyLimit: 4)
         reopened.close()
         #expect(state == expected)
         #expect(try LedgerReader.read(directory: dir.stateDirectory, historyLimit: 4) == expected)
@@ -46,7 +46,7 @@ import TestSupport
     @Test func compactionShrinksTheFileToOneLinePerJob() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory, historyLimit: 3)
+        let (ledger, _) = try await openLedger(dir.stateDirectory, historyLimit: 3)
         defer { ledger.close() }
         for slot in 0..<100 {
             try await ledger.append([
@@ -67,12 +67,12 @@ import TestSupport
     @Test func compactionCanForgetJobsTheDaemonNoLongerHas() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, _) = try await openLedger(dir.stateDirectory)
         try await ledger.append([Records.sent("keep", Records.base, at: 1), Records.sent("gone", Records.base, at: 1)])
         try ledger.compact(keepingJobs: ["keep", "never-seen"])
         #expect(ledger.state().jobs.keys.sorted() == ["keep"])
         ledger.close()
-        let (reopened, state) = try Ledger.open(directory: dir.stateDirectory)
+        let (reopened, state) = try await openLedger(dir.stateDirectory)
         reopened.close()
         #expect(state.jobs.keys.sorted() == ["keep"])
         #expect(state.jobs["keep"]?.unresolved[Records.base]?.firstSentAt == 1)
@@ -81,7 +81,7 @@ import TestSupport
     @Test func theLogIsCompactedAutomaticallyWhenItOutgrowsTheSnapshot() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory, historyLimit: 5, compactionMinimumBytes: 4_096)
+        let (ledger, _) = try await openLedger(dir.stateDirectory, historyLimit: 5, compactionMinimumBytes: 4_096)
         var records: [LedgerRecord] = []
         for slot in 0..<500 {
             let record = Records.skipped("j\(slot % 3)", Records.base + Int64(slot) * 60, at: Double(slot))
@@ -91,7 +91,7 @@ import TestSupport
         #expect(ledger.compactionCount > 0)
         #expect(try fileSize(dir.ledgerFile) < 4 * 4_096 + 8_192)
         ledger.close()
-        let (reopened, state) = try Ledger.open(directory: dir.stateDirectory, historyLimit: 5)
+        let (reopened, state) = try await openLedger(dir.stateDirectory, historyLimit: 5)
         reopened.close()
         #expect(state == LedgerState.replaying(records, historyLimit: 5))
     }
@@ -99,13 +99,13 @@ import TestSupport
     @Test func aLeftoverTemporaryFileIsIgnoredAndRemoved() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, _) = try await openLedger(dir.stateDirectory)
         try await ledger.append(Records.sent("j", Records.base, at: 1))
         let expected = ledger.state()
         ledger.close()
         let temporary = dir.stateDirectory + "/ledger.jsonl.tmp"
         _ = FileManager.default.createFile(atPath: temporary, contents: Data(#"{"v":1,"kind":"head"#.utf8))
-        let (reopened, state) = try Ledger.open(directory: dir.stateDirectory)
+        let (reopened, state) = try await openLedger(dir.stateDirectory)
         reopened.close()
         #expect(state == expected)
         #expect(!FileManager.default.fileExists(atPath: temporary))

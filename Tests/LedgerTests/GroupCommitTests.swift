@@ -6,7 +6,7 @@ import Testing
     @Test func concurrentAppendsAreAllDurableAndShareCommits() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, _) = try await openLedger(dir.stateDirectory)
         let count = 10_000
         let jobs = 100
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -24,7 +24,7 @@ import Testing
         let inMemory = ledger.state()
         ledger.close()
 
-        let (reopened, state) = try Ledger.open(directory: dir.stateDirectory)
+        let (reopened, state) = try await openLedger(dir.stateDirectory)
         reopened.close()
         #expect(state == inMemory)
         #expect(state.jobs.count == jobs)
@@ -37,7 +37,7 @@ import Testing
     @Test func anAppendIsVisibleInTheStateWhenItReturns() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, _) = try await openLedger(dir.stateDirectory)
         defer { ledger.close() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<200 {
@@ -54,7 +54,7 @@ import Testing
     @Test func recordsOfOneAppendStayTogetherAndInOrder() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, _) = try await openLedger(dir.stateDirectory)
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<50 {
                 group.addTask {

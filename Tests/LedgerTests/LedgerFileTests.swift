@@ -8,7 +8,7 @@ import TestSupport
 
     /// Opens a new ledger, appends, closes, and returns the state it reached.
     private func write(_ records: [LedgerRecord], in dir: TemporaryDirectory) async throws -> LedgerState {
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, _) = try await openLedger(dir.stateDirectory)
         for record in records { try await ledger.append(record) }
         let state = ledger.state()
         ledger.close()
@@ -32,17 +32,17 @@ import TestSupport
         let records = Records.random(count: 300, using: &generator)
         let written = try await write(records, in: dir)
         #expect(written == LedgerState.replaying(records))
-        let (ledger, reopened) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, reopened) = try await openLedger(dir.stateDirectory)
         defer { ledger.close() }
         #expect(reopened == written)
         #expect(try LedgerReader.read(directory: dir.stateDirectory) == written)
     }
 
-    @Test func createsTheDirectory0700AndFiles0600() throws {
+    @Test func createsTheDirectory0700AndFiles0600() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let nested = dir.stateDirectory + "/deeper"
-        let (ledger, state) = try Ledger.open(directory: nested)
+        let (ledger, state) = try await openLedger(nested)
         defer { ledger.close() }
         #expect(state == LedgerState())
         #expect(try permissions(nested) == 0o700)
@@ -52,7 +52,7 @@ import TestSupport
         #expect(try permissions(nested + "/ledger.jsonl") == 0o600, "the snapshot that replaced it too")
     }
 
-    @Test func aSecondOpenOfTheSameDirectoryIsRefused() throws {
+    @Test func aSecondOpenOfTheSameDirectoryIsRefused() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         let (first, _) = try Ledger.open(directory: dir.stateDirectory)
@@ -60,14 +60,14 @@ import TestSupport
         #expect(error?.code == .locked)
         #expect(error?.description.contains(dir.stateDirectory) == true)
         first.close()
-        let (second, _) = try Ledger.open(directory: dir.stateDirectory)
+        let (second, _) = try await openLedger(dir.stateDirectory)
         second.close()
     }
 
     @Test func appendsAfterCloseAreRefused() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, _) = try await openLedger(dir.stateDirectory)
         ledger.close()
         await #expect(throws: LedgerError.self) { try await ledger.append(Records.sent("j", t, at: 1)) }
     }
@@ -97,12 +97,12 @@ import TestSupport
         #expect(try LedgerReader.read(directory: dir.stateDirectory) == before)
         #expect(try fileSize(dir.ledgerFile) == goodSize + tail.count, "the reader never writes")
 
-        let (ledger, reopened) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, reopened) = try await openLedger(dir.stateDirectory)
         #expect(reopened == before)
         #expect(try fileSize(dir.ledgerFile) == goodSize)
         try await ledger.append(Records.sent("j", t + 60, at: 3))
         ledger.close()
-        let (again, state) = try Ledger.open(directory: dir.stateDirectory)
+        let (again, state) = try await openLedger(dir.stateDirectory)
         again.close()
         #expect(state.jobs["j"]?.watermark == t + 60)
         #expect(state.jobs["j"]?.running[t] != nil)
@@ -116,7 +116,7 @@ import TestSupport
         try appendBytes(Array("not json\n".utf8) + Array(good), to: dir.ledgerFile)
         let size = try fileSize(dir.ledgerFile)
         // Line 1 is the header, 2 the first record, 3 the damage.
-        let opened = #expect(throws: LedgerError.self) { try Ledger.open(directory: dir.stateDirectory) }
+        let opened = await #expect(throws: LedgerError.self) { try await openLedger(dir.stateDirectory) }
         #expect(opened?.code == .corrupt)
         #expect(opened?.line == 3)
         #expect(opened?.description.hasPrefix(dir.ledgerFile + ":3: ") == true)
@@ -125,7 +125,7 @@ import TestSupport
         #expect(try fileSize(dir.ledgerFile) == size, "nothing is cut off a damaged ledger")
         // The lock was released despite the failure.
         try FileManager.default.removeItem(atPath: dir.ledgerFile)
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, _) = try await openLedger(dir.stateDirectory)
         ledger.close()
     }
 
@@ -134,18 +134,18 @@ import TestSupport
         defer { dir.remove() }
         _ = try await write([], in: dir)
         try appendBytes(Array(#"{"v":2,"kind":"sent","job":"j"}"#.utf8) + [10], to: dir.ledgerFile)
-        let error = #expect(throws: LedgerError.self) { try Ledger.open(directory: dir.stateDirectory) }
+        let error = await #expect(throws: LedgerError.self) { try await openLedger(dir.stateDirectory) }
         #expect(error?.code == .unsupportedVersion)
         #expect(error?.line == 2)
     }
 
-    @Test func recordsWithoutAHeaderAreRefused() throws {
+    @Test func recordsWithoutAHeaderAreRefused() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
         try FileManager.default.createDirectory(atPath: dir.stateDirectory, withIntermediateDirectories: true)
         let lines = try LedgerFormat.encode([Records.sent("j", t, at: 1), Records.sent("j", t + 60, at: 2)])
         try lines.write(to: URL(fileURLWithPath: dir.ledgerFile))
-        let error = #expect(throws: LedgerError.self) { try Ledger.open(directory: dir.stateDirectory) }
+        let error = await #expect(throws: LedgerError.self) { try await openLedger(dir.stateDirectory) }
         #expect(error?.code == .corrupt)
         #expect(error?.line == 1)
     }
@@ -155,7 +155,7 @@ import TestSupport
         defer { dir.remove() }
         try FileManager.default.createDirectory(atPath: dir.stateDirectory, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: dir.ledgerFile, contents: Data(#"{"v":1,"kind":"hea"#.utf8))
-        let (ledger, state) = try Ledger.open(directory: dir.stateDirectory)
+        let (ledger, state) = try await openLedger(dir.stateDirectory)
         #expect(state == LedgerState())
         try await ledger.append(Records.sent("j", t, at: 1))
         ledger.close()

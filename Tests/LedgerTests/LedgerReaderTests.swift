@@ -49,7 +49,7 @@ import Testing
     @Test func readsWhileTheDaemonAppendsAndCompacts() async throws {
         let dir = try TemporaryDirectory()
         defer { dir.remove() }
-        let (ledger, _) = try Ledger.open(directory: dir.stateDirectory, historyLimit: 1_000, compactionMinimumBytes: 2_048)
+        let (ledger, _) = try await openLedger(dir.stateDirectory, historyLimit: 1_000, compactionMinimumBytes: 2_048)
         let reader = ReaderLoop(directory: dir.stateDirectory)
         async let reading: Void = reader.run()
         for index in 0..<1_500 {

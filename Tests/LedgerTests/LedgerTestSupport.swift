@@ -21,6 +21,30 @@ struct TemporaryDirectory {
     }
 }
 
+/// `Ledger.open`, waiting out a lock that another process holds for a moment. Other tests of
+/// this run start child processes, and a child holds a copy of every descriptor of the test
+/// process, the lock file's included, until its exec closes them (they are O_CLOEXEC); under
+/// load that can outlast the `close()` that released the flock. A lock that stays held still
+/// fails, after `limit`.
+func openLedger(
+    _ directory: String, historyLimit: Int = 50, compactionMinimumBytes: Int? = nil, within limit: Duration = .seconds(10)
+) async throws -> (Ledger, LedgerState) {
+    var opened: (Ledger, LedgerState)?
+    try await eventually("the ledger lock on \(directory)", within: limit) {
+        do {
+            if let compactionMinimumBytes {
+                opened = try Ledger.open(directory: directory, historyLimit: historyLimit, compactionMinimumBytes: compactionMinimumBytes)
+            } else {
+                opened = try Ledger.open(directory: directory, historyLimit: historyLimit)
+            }
+            return true
+        } catch let error as LedgerError where error.code == .locked {
+            return false
+        }
+    }
+    return opened!
+}
+
 enum Records {
     static let base: Int64 = 1_764_000_000
 

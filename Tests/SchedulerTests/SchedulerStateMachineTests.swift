@@ -74,7 +74,7 @@ struct SchedulerStateMachineTests {
     @Test func aResumedSlotUsesTheRecordedTokenAndFlow() throws {
         var ledger = LedgerState()
         ledger.apply(.sent(job: "a", flow: "old-flow", slot: Self.t0 - 60, token: "appflowd-recorded", at: Double(Self.t0 - 59)), historyLimit: 50)
-        var d = try SchedulerDriver("token_salt = \"changed\"\n[[job]]\nname = \"a\"\nflow = \"new-flow\"\nevery = \"1m\"\n", nowMs: Self.ms, ledger: ledger)
+        let d = try SchedulerDriver("token_salt = \"changed\"\n[[job]]\nname = \"a\"\nflow = \"new-flow\"\nevery = \"1m\"\n", nowMs: Self.ms, ledger: ledger)
         #expect(d.calls.map(\.1.token) == ["appflowd-recorded"])
         #expect(d.calls.map(\.1.flow) == ["old-flow"])
         #expect(d.calls.map(\.1.attempt) == [2], "the attempt before the restart counts")

@@ -201,10 +201,14 @@ enum DSTCronExpressionGenerator {
             } else if Self.croniterSkippedARepeat(got: c.slots, want: want, change: c.window.change) {
                 repeatQuirks += 1
             } else {
-                mismatches.append("\(c.expression) in \(c.window.zone) around \(TestTime.iso(c.window.change.instant)): extra \(c.slots.filter { !want.contains($0) }.map(TestTime.iso)), missing \(want.filter { !c.slots.contains($0) }.map(TestTime.iso))")
+                let extra = c.slots.filter { !want.contains($0) }.map(TestTime.iso)
+                let missing = want.filter { !c.slots.contains($0) }.map(TestTime.iso)
+                mismatches.append("\(c.expression) in \(c.window.zone) around \(TestTime.iso(c.window.change.instant)): extra \(extra), missing \(missing)")
             }
         }
-        print("croniter: \(cases.count) wildcard expressions, \(slotCount) slots: \(equal) equal, \(gapQuirks) differ only by croniter's slot at the end of a gap, \(repeatQuirks) only by the second pass through a repeat not of one hour, \(mismatches.count) other")
+        print("croniter: \(cases.count) wildcard expressions, \(slotCount) slots: \(equal) equal, "
+              + "\(gapQuirks) differ only by croniter's slot at the end of a gap, "
+              + "\(repeatQuirks) only by the second pass through a repeat not of one hour, \(mismatches.count) other")
         #expect(equal >= 1000)
         #expect(mismatches.isEmpty, "\(mismatches.count) mismatches, first: \(mismatches.prefix(8).joined(separator: "\n"))")
     }

@@ -10,7 +10,7 @@ import Glibc
 @Suite(.timeLimit(.minutes(5)))
 struct ConsoleLogHandlerTests {
     /// Logs through a real `Logger` into a temporary file and returns what was written.
-    func output(_ body: (inout Logger) -> Void) throws -> String {
+    func output(format: LogFormat = .text, _ body: (inout Logger) -> Void) throws -> String {
         var template = Array("/tmp/appflowd-console-XXXXXX".utf8CString)
         let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         try #require(descriptor >= 0)
@@ -18,7 +18,7 @@ struct ConsoleLogHandlerTests {
         unlink(String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
 
         var logger = Logger(label: "appflowd") { label in
-            ConsoleLogHandler(label: label, metadataProvider: nil, descriptor: descriptor)
+            ConsoleLogHandler(label: label, format: format, metadataProvider: nil, descriptor: descriptor)
         }
         body(&logger)
 
@@ -47,12 +47,26 @@ struct ConsoleLogHandlerTests {
         try #require(lines.count == 3, "got \(text)")
         #expect(lines[2] == "")
         // Timestamps vary; everything after them is fixed.
-        #expect(lines[0].hasSuffix("Z warning retrying job=accounts-nightly attempt=2 error=ThrottlingException: Rate\\nexceeded"))
+        #expect(lines[0].hasSuffix("Z warning retrying job=accounts-nightly attempt=2 error=\"ThrottlingException: Rate\\nexceeded\""))
         #expect(lines[1].hasSuffix("Z info started job=accounts-nightly execution=e-1"))
         for line in lines.dropLast() {
             let timestamp = line.prefix { $0 != " " }
             #expect(timestamp.count == "2026-11-26T01:00:17.250Z".count)
         }
+    }
+
+    @Test func jsonFormatWritesOneObjectPerLine() throws {
+        let text = try output(format: .json) { logger in
+            logger[metadataKey: "job_name"] = "accounts-nightly"
+            logger.warning("retrying", metadata: ["attempt": "2", "error": "ThrottlingException: Rate\nexceeded"])
+            logger.notice("started", metadata: ["execution_id": "e-1"])
+        }
+        let lines = text.split(separator: "\n")
+        try #require(lines.count == 2, "got \(text)")
+        #expect(lines[0].hasPrefix(#"{"timestamp":""#))
+        #expect(lines[0].contains(#","level":"warning","priority":4,"message":"retrying accounts-nightly attempt 2: ThrottlingException: Rate\nexceeded","syslog_identifier":"appflowd","logger_label":"appflowd","code_file":""#))
+        #expect(lines[0].hasSuffix(#","attempt":"2","error":"ThrottlingException: Rate\nexceeded","job_name":"accounts-nightly"}"#))
+        #expect(lines[1].contains(#""level":"notice","priority":5,"#) && lines[1].contains(#""execution_id":"e-1""#))
     }
 
     @Test func bootstrapHandlerFollowsTheJournalDecision() {

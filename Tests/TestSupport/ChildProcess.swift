@@ -96,6 +96,8 @@ package final class ChildProcess: Sendable {
                 if count <= 0 { break }
                 shared.append(buffer[..<count], to: stream)
             }
+            // Closed here rather than whenever the Process lets go of its Pipe.
+            try? handle.close()
             shared.closed()
         }.start()
     }

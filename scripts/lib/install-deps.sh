@@ -26,13 +26,33 @@ install_deps() {
     command -v dpkg-shlibdeps >/dev/null || test_missing+=(dpkg-dev)
     command -v man >/dev/null || test_missing+=(man-db)
     [ -e /usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1 ] || test_missing+=(faketime)
+    # The RPM (rpmbuild, rpmlint, rpm2cpio) and the OCI image (buildah, CA bundle, tz database).
+    command -v rpmbuild >/dev/null || test_missing+=(rpm)
+    command -v rpm2cpio >/dev/null || test_missing+=(rpm2cpio)
+    command -v cpio >/dev/null || test_missing+=(cpio)
+    command -v rpmlint >/dev/null || test_missing+=(rpmlint)
+    command -v gpg >/dev/null || test_missing+=(gnupg)
+    command -v buildah >/dev/null || test_missing+=(buildah)
+    [ -f /etc/ssl/certs/ca-certificates.crt ] || test_missing+=(ca-certificates)
+    [ -d /usr/share/zoneinfo ] || test_missing+=(tzdata)
     if [ ${#test_missing[@]} -gt 0 ]; then
         echo "==> installing Debian packages for the package tests: ${test_missing[*]}"
         as_root apt-get update -qq
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${test_missing[@]}"
     fi
-    if ! python3 -c 'import boto3, botocore, croniter, pytest' 2>/dev/null; then
-        echo "==> installing Python packages: boto3 botocore croniter pytest (pip)"
-        python3 -m pip install -q boto3 botocore croniter pytest
+    # The pinned Python packages of tests/requirements.txt, when any is missing or differs.
+    if ! python3 - tests/requirements.txt <<'PY' 2>/dev/null
+import sys
+from importlib.metadata import version, PackageNotFoundError
+for line in open(sys.argv[1]):
+    line = line.split("#")[0].strip()
+    if line:
+        name, pinned = line.split("==")
+        if version(name) != pinned:
+            sys.exit(1)
+PY
+    then
+        echo "==> installing Python packages: tests/requirements.txt (pip)"
+        python3 -m pip install -q -r tests/requirements.txt
     fi
 }

@@ -1,8 +1,11 @@
-"""Fixtures for the package and systemd tests: the .deb, appflow-emulator, a booted systemd.
+"""Fixtures for the package and systemd tests: the release binary, the .deb, the .rpm, the OCI
+image, appflow-emulator, a booted systemd.
 
-APPFLOWD_DEB=FILE uses a package built before (else packaging/build-deb builds one: a release
-build, a few minutes the first time); APPFLOW_EMULATOR=FILE names the emulator binary (else the
-debug build's, built when missing).
+One release build serves all three packages: packaging/build-release-binary runs once per
+session and the .deb, the .rpm and the image are made from its binary with `--binary`.
+APPFLOWD_DEB=FILE, APPFLOWD_RPM=FILE and APPFLOWD_IMAGE=FILE (an oci-archive) use packages
+built before; APPFLOW_EMULATOR=FILE names the emulator binary (else the debug build's, built
+when missing).
 """
 from __future__ import annotations
 
@@ -28,19 +31,50 @@ ACCESS_KEY = "AKIDSYSTEMDTEST0001"
 SECRET_KEY = "systemd-test-secret-not-real"
 
 
-@pytest.fixture(scope="session")
-def deb() -> Path:
-    given = os.environ.get("APPFLOWD_DEB")
-    if given:
-        path = Path(given)
-        assert path.is_file(), f"APPFLOWD_DEB={given} does not exist"
-        return path
+def _built(script: str, *args: str) -> Path:
+    """Runs a packaging script and returns the path it prints last."""
     started = time.monotonic()
-    result = subprocess.run([str(REPO / "packaging/build-deb")], capture_output=True, text=True, cwd=REPO)
-    assert result.returncode == 0, f"packaging/build-deb failed:\n{result.stderr[-4000:]}"
+    result = subprocess.run([str(REPO / script), *args], capture_output=True, text=True, cwd=REPO)
+    assert result.returncode == 0, f"{script} failed:\n{result.stderr[-4000:]}"
     path = Path(result.stdout.strip().splitlines()[-1])
-    print(f"\nbuilt {path.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
+    print(f"\n{script}: {path.name} in {time.monotonic() - started:.0f} s", file=sys.stderr)
     return path
+
+
+def _package(request, variable: str, script: str, tool: str, *, needs_root: bool = False) -> Path:
+    """The package `variable` names when set, else one `script` makes from the session's
+    release binary; skipped without `tool` (or root when it needs it)."""
+    given = os.environ.get(variable)
+    if given:
+        assert Path(given).is_file(), f"{variable}={given} does not exist"
+        return Path(given)
+    if shutil.which(tool) is None:
+        pytest.skip(f"{tool} is not installed (scripts/lib/install-deps.sh installs it)")
+    if needs_root and os.geteuid() != 0:
+        pytest.skip(f"{script} needs root")
+    return _built(script, "--binary", str(request.getfixturevalue("release_binary")))
+
+
+@pytest.fixture(scope="session")
+def release_binary() -> Path:
+    """The static-stdlib release build every package ships (a few minutes the first time)."""
+    return _built("packaging/build-release-binary")
+
+
+@pytest.fixture(scope="session")
+def deb(request) -> Path:
+    return _package(request, "APPFLOWD_DEB", "packaging/build-deb", "dpkg-deb")
+
+
+@pytest.fixture(scope="session")
+def rpm(request) -> Path:
+    return _package(request, "APPFLOWD_RPM", "packaging/build-rpm", "rpmbuild")
+
+
+@pytest.fixture(scope="session")
+def image(request) -> Path:
+    """The OCI image as an oci-archive (buildah with the vfs driver needs root)."""
+    return _package(request, "APPFLOWD_IMAGE", "packaging/build-image", "buildah", needs_root=True)
 
 
 @pytest.fixture(scope="session")
@@ -68,6 +102,8 @@ def _emulator_binary() -> Path:
 
 
 class Emulator:
+    """appflow-emulator on 127.0.0.1, accepting ACCESS_KEY/SECRET_KEY, recording every request."""
+
     def __init__(self, flows: list[str]) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="appflowd-systemd-emulator."))
         self.record = self.dir / "record.jsonl"

@@ -68,9 +68,12 @@ def test_package_holds_the_binary_unit_conffile_man_page_and_docs(deb: Path):
     listing = subprocess.run(["dpkg-deb", "-c", str(deb)], capture_output=True, text=True, check=True).stdout
     paths = {line.split()[-1] for line in listing.splitlines()}
     for path in ("./usr/bin/appflowd", "./lib/systemd/system/appflowd.service", "./etc/appflowd/jobs.toml",
-                 "./usr/share/man/man8/appflowd.8.gz", "./usr/share/doc/appflowd/README.md",
+                 "./usr/share/man/man8/appflowd.8.gz", "./usr/share/man/man5/appflowd.toml.5.gz",
+                 "./usr/share/doc/appflowd/README.md",
                  "./usr/share/doc/appflowd/copyright", "./usr/share/doc/appflowd/changelog.gz",
-                 "./usr/share/doc/appflowd/examples/appflowd.service.d/example.conf"):
+                 "./usr/share/doc/appflowd/examples/appflowd.service.d/example.conf",
+                 "./usr/share/bash-completion/completions/appflowd", "./usr/share/zsh/vendor-completions/_appflowd",
+                 "./usr/share/fish/vendor_completions.d/appflowd.fish"):
         assert path in paths, f"{path} missing from the package"
     assert not any("appflow-emulator" in p for p in paths), "the emulator is not for installing"
     conffiles = subprocess.run(["dpkg-deb", "-I", str(deb), "conffiles"], capture_output=True, text=True, check=True).stdout
@@ -135,3 +138,16 @@ def test_unit_bounds_what_the_service_may_use():
     assert settings["MemoryMax"] == "1G" and settings["MemoryHigh"] == "768M"
     assert int(settings["TasksMax"]) >= 128
     assert settings["RuntimeDirectory"] == "appflowd" and settings["RuntimeDirectoryMode"] == "0755"
+
+
+@pytest.mark.parametrize("page", ["appflowd.8", "appflowd.toml.5"])
+def test_man_pages_never_hyphenate_identifiers(page: str):
+    """Rendered narrow, no word is split at a line end: `ER-ROR_CODE` or `--his-tory` cannot be
+    searched for or copied. Runs on the host, without the package."""
+    if shutil.which("man") is None:
+        pytest.skip("man is not installed")
+    out = subprocess.run(["man", "-l", str(REPO / "packaging" / page)], capture_output=True, text=True,
+                         env={**os.environ, "MANWIDTH": "50", "MAN_KEEP_FORMATTING": "", "LC_ALL": "C.UTF-8"}, check=True).stdout
+    # groff's hyphenation hyphen is U+2010 in UTF-8 output (a `\-` in the source stays "-").
+    split = [line for line in out.splitlines() if re.search(r"[A-Za-z_]\u2010$", line)]
+    assert not split, f"{page} hyphenates: {split[:5]}"

@@ -204,7 +204,13 @@ def test_reload_with_a_bad_job_file_keeps_the_old_jobs(booted, emulator):
     ns.write("/etc/appflowd/jobs.toml", good + '\n[[job]]\nflow = "x-flow"\nevery = "1h"\ncolour = "red"\n')
     assert ns.run(["appflowd", "check"], check=False).returncode == 1
     ticks = len(start_flows(emulator, "tick-flow"))
-    ns.run(["systemctl", "reload", UNIT])
+    # ExecReload= runs `appflowd check` first: the reload command fails, the daemon is untouched.
+    refused = ns.run(["systemctl", "reload", UNIT], check=False)
+    assert refused.returncode != 0, refused.stdout + refused.stderr
+    assert ns.show(UNIT, "MainPID", "ActiveState") == {"MainPID": pid, "ActiveState": "active"}
+    assert "reload failed" not in status_text(ns)
+    # A SIGHUP sent by hand gets past the check: the daemon keeps the old jobs and says so.
+    ns.run(["systemctl", "kill", "--kill-whom=main", "--signal=HUP", UNIT])
     text = wait_for("StatusText to report the failed reload", lambda: "reload failed" in (t := status_text(ns)) and t)
     assert text.startswith("3 jobs") and "old jobs kept" in text and "colour" in text, text
     assert ns.show(UNIT, "MainPID", "ActiveState") == {"MainPID": pid, "ActiveState": "active"}

@@ -1,7 +1,8 @@
 import Foundation
+import Scheduling
 import Testing
 import TestSupport
-@testable import JobFile
+@testable import Reports
 
 /// Abbreviations checked against the C library's own answer (`date +%Z` with TZ set), not ours.
 @Suite(.timeLimit(.minutes(5))) struct ZoneAbbreviationTests {
@@ -26,7 +27,7 @@ import TestSupport
     }
 
     @Test func malformedFilesAreRefused() {
-        #expect(throws: ZoneAbbreviation.Malformed.self) { try ZoneAbbreviation.parse(Array("TZif2".utf8)) }
-        #expect(throws: ZoneAbbreviation.Malformed.self) { try ZoneAbbreviation.parse([]) }
+        #expect(throws: TZif.Malformed.self) { try TZif.parse(Array("TZif2".utf8)) }
+        #expect(throws: TZif.Malformed.self) { try TZif.parse([]) }
     }
 }

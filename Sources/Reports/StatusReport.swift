@@ -3,7 +3,7 @@ import Scheduler
 import JobFile
 import Ledger
 import Scheduling
-import Systemd
+import Primitives
 
 /// What `appflowd status` prints: per job, the newest slot in the ledger (its outcome, execution
 /// id, records processed) and the next slot, like `systemctl list-timers` with its LAST and PASSED
@@ -96,10 +96,24 @@ package struct StatusReport: Sendable {
 
     // MARK: - Table
 
+    static let columns = [
+        TableColumn("JOB", shortenTo: 6), TableColumn("FLOW", shortenTo: 6), TableColumn("LAST", wideOnly: true),
+        TableColumn("PASSED"), TableColumn("OUTCOME"), TableColumn("EXECUTION", shortenTo: 9, first: true),
+        TableColumn("RECORDS", wideOnly: true), TableColumn("NEXT", wideOnly: true), TableColumn("LEFT"),
+        TableColumn("ERROR", shortenTo: 10, first: true),
+    ]
+
+    static let historyColumns = [
+        TableColumn("SLOT"), TableColumn("OUTCOME"), TableColumn("ATTEMPTS"), TableColumn("EXECUTION", shortenTo: 9, first: true),
+        TableColumn("RECORDS", wideOnly: true), TableColumn("SENT", wideOnly: true), TableColumn("TOKEN", shortenTo: 14, first: true),
+        TableColumn("ERROR", shortenTo: 10, first: true),
+    ]
+
     /// JOB, FLOW, LAST (the newest slot's fire time in the job's zone), PASSED, OUTCOME,
     /// EXECUTION, RECORDS, NEXT, LEFT, ERROR; sorted by next fire time like
-    /// `systemctl list-timers`, jobs with no next slot last.
-    package func table() -> String {
+    /// `systemctl list-timers`, jobs with no next slot last. On a terminal (`layout.width`) LAST,
+    /// RECORDS and NEXT are left out (PASSED and LEFT stay) and long cells are shortened.
+    package func table(layout: TableLayout = .full) -> String {
         var lines: [(sortKey: Int64, cells: [String])] = []
         for row in rows {
             var cells = [row.job, row.flow]
@@ -121,17 +135,16 @@ package struct StatusReport: Sendable {
             lines.append((row.next?.fireMs ?? .max, cells))
         }
         let sorted = lines.enumerated().sorted { ($0.element.sortKey, $0.offset) < ($1.element.sortKey, $1.offset) }.map(\.element.cells)
-        let header = ["JOB", "FLOW", "LAST", "PASSED", "OUTCOME", "EXECUTION", "RECORDS", "NEXT", "LEFT", "ERROR"]
-        var out = Self.columns([header] + sorted)
-        out += "\n\(rows.count) job\(rows.count == 1 ? "" : "s") listed.\n"
+        var out = ReportFormat.table(Self.columns, sorted, layout: layout)
+        if layout.legend { out += "\n\(rows.count) job\(rows.count == 1 ? "" : "s") listed.\n" }
         return out
     }
 
     /// One job's newest `count` slots, newest first: SLOT, OUTCOME, ATTEMPTS, EXECUTION, RECORDS,
     /// SENT, TOKEN, ERROR (code and message). Nil when no row has that job name.
-    package func historyTable(job name: String, count: Int) -> String? {
+    package func historyTable(job name: String, count: Int, layout: TableLayout = .full) -> String? {
         guard let row = rows.first(where: { $0.job == name }) else { return nil }
-        var cells: [[String]] = [["SLOT", "OUTCOME", "ATTEMPTS", "EXECUTION", "RECORDS", "SENT", "TOKEN", "ERROR"]]
+        var cells: [[String]] = []
         for summary in row.slots.prefix(max(0, count)) {
             let error = [summary.errorCode, summary.message].compactMap { $0 }.joined(separator: ": ")
             cells.append([
@@ -142,18 +155,13 @@ package struct StatusReport: Sendable {
                 summary.token, error.isEmpty ? "-" : error,
             ])
         }
-        let shown = cells.count - 1
-        var out = TerminalText.escaped("\(row.job) (flow \(row.flow))")
-        out += ": \(shown) of \(row.slots.count) slot\(row.slots.count == 1 ? "" : "s") in the ledger\n\n"
-        out += Self.columns(cells)
+        var out = ""
+        if layout.legend {
+            let title = TerminalText.escaped("\(row.job) (flow \(row.flow))") + ": \(cells.count) of \(row.slots.count) slot\(row.slots.count == 1 ? "" : "s") in the ledger"
+            out += (layout.width.map { ReportFormat.shorten(title, to: $0) } ?? title) + "\n\n"
+        }
+        out += ReportFormat.table(Self.historyColumns, cells, layout: layout)
         return out
-    }
-
-    /// The cells hold what the endpoint said (execution ids, error codes and messages) and what
-    /// the ledger file holds: control characters are escaped, so no cell can drive the terminal
-    /// or break the table's lines.
-    static func columns(_ rows: [[String]]) -> String {
-        ReportFormat.columns(rows.map { $0.map(TerminalText.escaped) })
     }
 
     /// The slot's fire time: nominal time plus the job's deterministic jitter (of the token it was sent with).

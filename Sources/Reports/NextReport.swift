@@ -1,4 +1,5 @@
 import Foundation
+import JobFile
 import Scheduling
 
 /// What `appflowd next` prints: each job's next slots, as a `systemctl list-timers`-like table or
@@ -32,9 +33,15 @@ package struct NextReport: Sendable {
 
     // MARK: - Table
 
+    static let columns = [
+        TableColumn("JOB", shortenTo: 8), TableColumn("FLOW", shortenTo: 8), TableColumn("NEXT"),
+        TableColumn("UTC", wideOnly: true), TableColumn("LEFT"), TableColumn("TOKEN", shortenTo: 14, first: true),
+    ]
+
     /// Columns JOB, FLOW, NEXT (local fire time with the zone's abbreviation), UTC, LEFT, TOKEN;
-    /// rows sorted by fire time, disabled and finished jobs last.
-    package func table() -> String {
+    /// rows sorted by fire time, disabled and finished jobs last. On a terminal (`layout.width`)
+    /// UTC is left out and long names and tokens are shortened.
+    package func table(layout: TableLayout = .full) -> String {
         var lines: [(sortKey: Int64, cells: [String])] = []
         for row in rows {
             if row.slots.isEmpty {
@@ -46,31 +53,32 @@ package struct NextReport: Sendable {
                 let left = Duration.milliseconds(fire - from * 1000)
                 lines.append((fire, [
                     row.job.name, row.job.flow, ReportFormat.localText(millis: fire, zone: row.job.timeZone),
-                    ReportFormat.utcText(millis: fire), DurationFormatter.format(left, maxUnits: 2) + " left",
+                    TimeText.utc(millis: fire), DurationFormatter.format(left, maxUnits: 2) + " left",
                     row.job.clientToken(slot: slot),
                 ]))
             }
         }
         let sorted = lines.enumerated().sorted { ($0.element.sortKey, $0.offset) < ($1.element.sortKey, $1.offset) }.map(\.element.cells)
-        let header = ["JOB", "FLOW", "NEXT", "UTC", "LEFT", "TOKEN"]
-        var out = ReportFormat.columns([header] + sorted)
+        var out = ReportFormat.table(Self.columns, sorted, layout: layout)
         let jobs = rows.count
-        out += "\n\(jobs) job\(jobs == 1 ? "" : "s") listed.\n"
+        if layout.legend { out += "\n\(jobs) job\(jobs == 1 ? "" : "s") listed.\n" }
         return out
     }
 
     // MARK: - JSON
 
-    /// `[{"job": ..., "flow": ..., "next": [{"nominal", "fire", "local", "clientToken"}]}]` in
-    /// job-file order; a disabled job has `"enabled": false` and an empty `next`.
+    /// `[{"job": ..., "flow": ..., "next": [{"nominal", "fire", "local", "fireLocal", "clientToken"}]}]`
+    /// in job-file order; a disabled job has `"enabled": false` and an empty `next`. `local` is
+    /// the slot in the job's zone, `fireLocal` the fire time (the table's NEXT) in that zone.
     package func json() -> String {
         var items: [String] = []
         for row in rows {
             let next = row.slots.map { slot in
                 let fields = [
-                    ("nominal", ReportFormat.utcText(millis: slot * 1000, json: true, millis: false)),
-                    ("fire", ReportFormat.utcText(millis: row.job.fireTime(slot: slot), json: true, millis: true)),
-                    ("local", ReportFormat.localRFC3339(seconds: slot, zone: row.job.timeZone)),
+                    ("nominal", TimeText.utc(millis: slot * 1000, json: true, millis: false)),
+                    ("fire", TimeText.utc(millis: row.job.fireTime(slot: slot), json: true, millis: true)),
+                    ("local", TimeText.localRFC3339(seconds: slot, zone: row.job.timeZone)),
+                    ("fireLocal", TimeText.localRFC3339(millis: row.job.fireTime(slot: slot), zone: row.job.timeZone)),
                     ("clientToken", row.job.clientToken(slot: slot)),
                 ]
                 return "{" + fields.map { "\(ReportFormat.quote($0.0)): \(ReportFormat.quote($0.1))" }.joined(separator: ", ") + "}"

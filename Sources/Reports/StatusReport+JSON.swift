@@ -1,13 +1,14 @@
 import Foundation
 import JobFile
 import Ledger
+import Scheduling
 
 extension StatusReport {
     /// `appflowd status --json`: an array, one object per job, job-file order, then jobs only the
     /// ledger remembers (by name):
     ///
     ///     {"job", "flow", "enabled", "inJobFile", "pending", "running",
-    ///      "last": SLOT | null, "next": {"nominal", "fire", "local", "clientToken"} | null}
+    ///      "last": SLOT | null, "next": {"nominal", "fire", "local", "fireLocal", "clientToken"} | null}
     ///
     /// SLOT is `{"slot", "fire", "clientToken", "outcome", "executionId", "flowStatus", "attempts",
     /// "recordsProcessed", "bytesProcessed", "bytesWritten", "errorCode", "message", "sentAt",
@@ -46,11 +47,11 @@ extension StatusReport {
         func string(_ value: String?) -> String { value.map(ReportFormat.quote) ?? "null" }
         func number(_ value: Int64?) -> String { value.map { "\($0)" } ?? "null" }
         func time(_ seconds: Double?) -> String {
-            seconds.map { ReportFormat.quote(ReportFormat.utcText(millis: Int64(($0 * 1000).rounded()), json: true, millis: true)) } ?? "null"
+            seconds.map { ReportFormat.quote(TimeText.utc(millis: Int64(($0 * 1000).rounded()), json: true, millis: true)) } ?? "null"
         }
         return Self.object([
-            ("slot", ReportFormat.quote(ReportFormat.utcText(millis: summary.slot * 1000, json: true))),
-            ("fire", ReportFormat.quote(ReportFormat.utcText(millis: fireMs(summary, row), json: true, millis: true))),
+            ("slot", ReportFormat.quote(TimeText.utc(millis: summary.slot * 1000, json: true))),
+            ("fire", ReportFormat.quote(TimeText.utc(millis: fireMs(summary, row), json: true, millis: true))),
             ("clientToken", string(summary.token)),
             ("outcome", string(summary.outcome?.rawValue)),
             ("executionId", string(summary.executionId)),
@@ -68,9 +69,10 @@ extension StatusReport {
 
     func nextJSON(_ next: NextSlot, _ row: Row) -> String {
         Self.object([
-            ("nominal", ReportFormat.quote(ReportFormat.utcText(millis: next.slot * 1000, json: true))),
-            ("fire", ReportFormat.quote(ReportFormat.utcText(millis: next.fireMs, json: true, millis: true))),
-            ("local", ReportFormat.quote(ReportFormat.localRFC3339(seconds: next.slot, zone: row.timeZone))),
+            ("nominal", ReportFormat.quote(TimeText.utc(millis: next.slot * 1000, json: true))),
+            ("fire", ReportFormat.quote(TimeText.utc(millis: next.fireMs, json: true, millis: true))),
+            ("local", ReportFormat.quote(TimeText.localRFC3339(seconds: next.slot, zone: row.timeZone))),
+            ("fireLocal", ReportFormat.quote(TimeText.localRFC3339(millis: next.fireMs, zone: row.timeZone))),
             ("clientToken", ReportFormat.quote(next.token)),
         ])
     }

@@ -4,7 +4,7 @@ import Ledger
 import Scheduling
 import Testing
 import TestSupport
-@testable import Daemon
+@testable import Reports
 
 /// `appflowd status` rendering from a ledger state built record by record, at a fixed "now".
 @Suite(.timeLimit(.minutes(1)))

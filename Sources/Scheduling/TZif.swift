@@ -1,55 +1,23 @@
-import Foundation
-import Synchronization
-
-/// Time-zone abbreviations (`CET`, `CEST`, `EST`) as the system's tz database names them.
-/// Foundation on Linux answers `GMT+1`; `systemctl list-timers` and operators say `CET`. The
-/// abbreviation is read from the zone's TZif file: the most recently used local-time type whose
-/// offset and daylight-saving flag match Foundation's answer for that instant (which also covers
-/// instants after the file's last transition). Falls back to Foundation's answer.
-package enum ZoneAbbreviation {
-    struct LocalTimeType: Equatable {
-        var offset: Int
-        var isDST: Bool
-        var abbreviation: String
+/// A TZif file (RFC 8536) of the system's tz database, read for what Foundation does not tell:
+/// the zone's abbreviations (`CET`, `CEST`) and, in the footer, its current rules. Pure parsing
+/// of bytes; the callers read the files (`TimeZoneNames.zoneInfoDirectory`).
+package enum TZif {
+    package struct LocalTimeType: Equatable, Sendable {
+        package var offset: Int
+        package var isDST: Bool
+        package var abbreviation: String
     }
 
-    private static let cache = Mutex<[String: [LocalTimeType]]>([:])
-    static let zoneInfoDirectory = "/usr/share/zoneinfo"
-
-    package static func abbreviation(for zone: TimeZone, at date: Date) -> String {
-        // Foundation names the UTC zone "GMT"; the job file (and systemd) say UTC.
-        if ["GMT", "UTC", "Etc/UTC", "Etc/GMT"].contains(zone.identifier) { return "UTC" }
-        let offset = zone.secondsFromGMT(for: date)
-        let isDST = zone.isDaylightSavingTime(for: date)
-        let types = localTimeTypes(zone.identifier)
-        if let match = types.last(where: { $0.offset == offset && $0.isDST == isDST }) ?? types.last(where: { $0.offset == offset }),
-           !match.abbreviation.isEmpty, !match.abbreviation.hasPrefix("+"), !match.abbreviation.hasPrefix("-") {
-            return match.abbreviation
-        }
-        return zone.abbreviation(for: date) ?? zone.identifier
-    }
-
-    /// The zone's local-time types, ordered by their last use in the transition table.
-    static func localTimeTypes(_ identifier: String) -> [LocalTimeType] {
-        if let cached = cache.withLock({ $0[identifier] }) { return cached }
-        var types: [LocalTimeType] = []
-        if !identifier.contains(".."), let data = FileManager.default.contents(atPath: zoneInfoDirectory + "/" + identifier) {
-            types = (try? parse(Array(data))) ?? []
-        }
-        cache.withLock { $0[identifier] = types }
-        return types
-    }
-
-    struct Malformed: Error {}
+    package struct Malformed: Error {}
 
     /// Parses a TZif file (RFC 8536), using the 64-bit block of version 2+ files.
-    static func parse(_ bytes: [UInt8]) throws -> [LocalTimeType] {
+    package static func parse(_ bytes: [UInt8]) throws -> [LocalTimeType] {
         try parseFile(bytes).types
     }
 
     /// The local-time types (see ``parse(_:)``) and, for version 2+ files, the footer: the POSIX
     /// TZ string for instants after the last transition, i.e. the zone's current rules.
-    static func parseFile(_ bytes: [UInt8]) throws -> (types: [LocalTimeType], footer: String?) {
+    package static func parseFile(_ bytes: [UInt8]) throws -> (types: [LocalTimeType], footer: String?) {
         var reader = Reader(bytes: bytes)
         func header() throws -> (version: UInt8, counts: [Int]) {
             guard try reader.take(4) == Array("TZif".utf8) else { throw Malformed() }

@@ -1,7 +1,8 @@
 import Foundation
+import JobFile
 import Scheduling
 import Testing
-@testable import JobFile
+@testable import Reports
 
 @Test(.timeLimit(.minutes(5))) func nextJSONMatchesTheSpecShape() throws {
     let text = """

@@ -1,28 +1,10 @@
 import Foundation
 import Scheduling
 
-/// The formatting `appflowd next` and `appflowd status` share: times in the job's zone and in
-/// UTC, `systemctl list-timers`-style columns, and JSON strings, so both commands print a time
-/// the same way.
+/// The formatting `appflowd next` and `appflowd status` share: times in the job's zone with its
+/// abbreviation, spans, `systemctl list-timers`-style columns, and JSON strings, so both commands
+/// print a time the same way. Date-times themselves are written by `TimeText` (Scheduling).
 package enum ReportFormat {
-    static func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
-
-    static func dateTime(localSeconds: Int64, separator: String) -> String {
-        let days = CivilTime.floorDiv(localSeconds, 86_400)
-        let secs = Int(localSeconds - days * 86_400)
-        let d = CivilTime.date(days: days)
-        return "\(d.year)-\(two(d.month))-\(two(d.day))\(separator)\(two(secs / 3600)):\(two(secs / 60 % 60)):\(two(secs % 60))"
-    }
-
-    /// `2026-11-26 01:00:00 UTC`, or with `json` `2026-11-26T01:00:00Z` (`.250Z` with `millis`).
-    package static func utcText(millis: Int64, json: Bool = false, millis showMillis: Bool = false) -> String {
-        let seconds = CivilTime.floorDiv(millis, 1000)
-        let ms = Int(millis - seconds * 1000)
-        var text = dateTime(localSeconds: seconds, separator: json ? "T" : " ")
-        if showMillis { text += "." + String(String(ms + 1000).dropFirst()) }
-        return text + (json ? "Z" : " UTC")
-    }
-
     static let weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
 
     /// `Thu 2026-11-26 02:00:00 CET`: the wall-clock time in `zone`, as `systemctl list-timers` shows it.
@@ -30,15 +12,7 @@ package enum ReportFormat {
         let seconds = CivilTime.floorDiv(millis, 1000)
         let local = ZoneResolver(timeZone: zone).local(seconds)
         let abbreviation = ZoneAbbreviation.abbreviation(for: zone, at: Date(timeIntervalSince1970: Double(seconds)))
-        return "\(weekdays[CivilTime.weekday(days: CivilTime.floorDiv(local, 86_400))]) \(dateTime(localSeconds: local, separator: " ")) \(abbreviation)"
-    }
-
-    /// `2026-11-26T02:00:00+01:00`.
-    package static func localRFC3339(seconds: Int64, zone: TimeZone) -> String {
-        let offset = ZoneResolver(timeZone: zone).offset(at: seconds)
-        let sign = offset < 0 ? "-" : "+"
-        let a = Int(abs(offset))
-        return dateTime(localSeconds: seconds + offset, separator: "T") + "\(sign)\(two(a / 3600)):\(two(a / 60 % 60))"
+        return "\(weekdays[CivilTime.weekday(days: CivilTime.floorDiv(local, 86_400))]) \(TimeText.dateTime(localSeconds: local, separator: " ")) \(abbreviation)"
     }
 
     /// `5h 12min`, `13s`: at most two units, whole seconds from one second on, like the LEFT and
