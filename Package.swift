@@ -118,7 +118,9 @@ let package = Package(
         .target(
             name: "MetricsExport",
             dependencies: [
-                "Scheduler", "AppFlow", "Primitives",
+                "Scheduler", "AppFlow", "JobFile", "Primitives",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -192,6 +194,9 @@ let package = Package(
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "JobFile", "Scheduling", "Ledger"], swiftSettings: swiftSettings),
         .testTarget(name: "MetricsExportTests", dependencies: [
             "MetricsExport", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),

@@ -207,6 +207,8 @@ struct JobFileValidator {
         file.tokenSalt = string(table, "token_salt", "token_salt") ?? ""
         if let listen = string(table, "metrics_listen", "metrics_listen"), !listen.isEmpty {
             switch MetricsListen.parse(listen) {
+            case .success(let address) where address.port == 0:
+                report("metrics_listen", "'metrics_listen' needs a port from 1 to 65535: port 0 would be a different one at every start")
             case .success(let address):
                 file.metricsListen = listen
                 if address.isWildcard {

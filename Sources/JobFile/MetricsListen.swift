@@ -16,7 +16,8 @@ package struct MetricsListen: Sendable, Equatable {
 
     package static func parse(_ text: String) -> Result<MetricsListen, Problem> {
         let example = "like \"127.0.0.1:9464\" or \"[::1]:9464\""
-        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65535).contains(port) else {
+        // Port 0 (the kernel picks one) is for tests; the job file's validator refuses it.
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
             return .failure(Problem(message: "must be HOST:PORT with a port from 1 to 65535, \(example)"))
         }
         var host = String(text[..<colon])

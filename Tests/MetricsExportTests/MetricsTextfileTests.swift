@@ -11,11 +11,6 @@ import Glibc
 /// the umask.
 @Suite(.serialized, .timeLimit(.minutes(1)))
 struct MetricsTextfileTests {
-    func temporaryDirectory() -> String {
-        let path = NSTemporaryDirectory() + "appflowd-textfile-test-\(UUID().uuidString)"
-        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        return path
-    }
 
     @Test func theTemporaryFileHasARandomHiddenNameInTheSameDirectory() {
         let file = MetricsTextfile(path: "/var/lib/node-exporter/appflowd.prom")

@@ -1,15 +1,29 @@
 import Foundation
 import Logging
+import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Synchronization
 import Testing
 import TestSupport
-@testable import Daemon
 @testable import MetricsExport
 
-/// The `/metrics` endpoint and the node_exporter textfile.
+/// The `/metrics` endpoint and the node_exporter textfile, the exporter run as the daemon's
+/// `ServiceGroup` runs it: `run()` until a graceful shutdown.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct MetricsExporterTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// Runs `exporter` while `body` runs, then shuts it down gracefully and waits for `run()`.
+    static func running(_ exporter: MetricsExporter, _ body: () async throws -> Void) async throws {
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await exporter.run() }
+                try await body()
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
 
     @Test func servesTheExpositionOnGetMetricsOnly() async throws {
         let metrics = DaemonMetrics.prometheus()
@@ -17,6 +31,7 @@ struct MetricsExporterTests {
         metrics.retry(flow: "accounts")
         let exporter = try await MetricsExporter.start(.init(listen: "127.0.0.1:0"), metrics: metrics, logger: Self.logger)
         let port = try #require(exporter.port)
+        try await Self.running(exporter) {
         let ok = try await RawConnection.exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port)
         #expect(ok.status == 200)
         #expect(ok.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
@@ -26,23 +41,55 @@ struct MetricsExporterTests {
         #expect(try await RawConnection.exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port).status == 404)
         let post = try await RawConnection.exchange("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", port: port)
         #expect(post.status == 405 && post.headers["allow"] == "GET, HEAD")
-        await exporter.stop()
+        }
         await #expect(throws: (any Error).self) { try await RawConnection.exchange("GET /metrics HTTP/1.0\r\n\r\n", port: port) }
     }
 
     @Test func anAddressInUseIsAnError() async throws {
         let first = try await MetricsExporter.start(.init(listen: "127.0.0.1:0"), metrics: .prometheus(), logger: Self.logger)
         let port = try #require(first.port)
-        await #expect(throws: MetricsExporter.ListenError.self) {
-            _ = try await MetricsExporter.start(.init(listen: "127.0.0.1:\(port)"), metrics: .prometheus(), logger: Self.logger)
+        try await Self.running(first) {
+            await #expect(throws: MetricsExporter.ListenError.self) {
+                _ = try await MetricsExporter.start(.init(listen: "127.0.0.1:\(port)"), metrics: .prometheus(), logger: Self.logger)
+            }
         }
-        await first.stop()
     }
 
-    @Test(arguments: [("127.0.0.1:9464", "127.0.0.1", 9464), ("[::1]:80", "::1", 80), (":9464", "0.0.0.0", 9464)])
-    func listenAddresses(listen: String, host: String, port: Int) throws {
-        let parsed = try MetricsExporter.parse(listen)
-        #expect(parsed.host == host && parsed.port == port)
+    @Test func anAddressWithoutAHostIsAnError() async {
+        // The job file refuses it first; the exporter never falls back to every interface.
+        let error = await #expect(throws: MetricsExporter.ListenError.self) {
+            _ = try await MetricsExporter.start(.init(listen: ":0"), metrics: .prometheus(), logger: Self.logger)
+        }
+        #expect(error?.message.contains("needs a host") == true)
+    }
+
+    @Test func healthzIsServedWithAHeartbeatOnly() async throws {
+        let heartbeat = LoopHeartbeat()
+        heartbeat.beat()
+        let exporter = try await MetricsExporter.start(.init(listen: "127.0.0.1:0", heartbeat: heartbeat), metrics: .prometheus(), logger: Self.logger)
+        let port = try #require(exporter.port)
+        try await Self.running(exporter) {
+            let health = try await RawConnection.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port)
+            #expect(health.status == 200 && health.body.hasPrefix("ok: ") && health.headers["cache-control"] == "no-store")
+        }
+        let without = try await MetricsExporter.start(.init(listen: "127.0.0.1:0"), metrics: .prometheus(), logger: Self.logger)
+        let other = try #require(without.port)
+        try await Self.running(without) {
+            let missing = try await RawConnection.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: other)
+            #expect(missing.status == 404)
+        }
+    }
+
+    @Test func runRewritesTheTextfileEveryInterval() async throws {
+        let directory = temporaryDirectory()
+        let path = directory + "/appflowd.prom"
+        let metrics = DaemonMetrics.prometheus()
+        metrics.jobs(1)
+        let exporter = try await MetricsExporter.start(.init(file: path, interval: .milliseconds(20)), metrics: metrics, logger: Self.logger)
+        try await Self.running(exporter) {
+            metrics.jobs(7)
+            try await eventually("rewritten by run()") { (try? String(contentsOfFile: path, encoding: .utf8))?.contains("appflowd_jobs 7.0\n") == true }
+        }
     }
 
     @Test func textfileIsWrittenAtStartAndWithTheFinalCountsAtStop() async throws {
@@ -52,8 +99,7 @@ struct MetricsExporterTests {
         metrics.jobs(1)
         let exporter = try await MetricsExporter.start(.init(file: path, interval: .seconds(3600)), metrics: metrics, logger: Self.logger)
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("appflowd_jobs 1.0\n"))
-        metrics.jobs(2)
-        await exporter.stop()
+        try await Self.running(exporter) { metrics.jobs(2) }
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains("appflowd_jobs 2.0\n"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["appflowd.prom"], "no temporary file left")
