@@ -89,8 +89,9 @@ final class MetricsRequestHandler: ChannelInboundHandler {
             return
         }
         let response = MetricsServer.Response(status: status, text: "\(status.code) \(status.reasonPhrase)\n")
+        let bound = NIOLoopBound(context, eventLoop: context.eventLoop)
         write(response, version: .http1_1, withBody: true, close: true, context: context).whenComplete { _ in
-            context.close(promise: nil)
+            bound.value.close(promise: nil)
         }
     }
 

@@ -51,10 +51,13 @@ package final class MetricsServer: Sendable {
     package static func bind(host: String, port: Int, limits: MetricsServerLimits, responder: @escaping Responder) async throws -> MetricsServer {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let counter = ConnectionCounter(limit: limits.maxConnections)
-        var decoderLimits = NIOHTTPDecoderLimitConfiguration()
-        decoderLimits.maxHeaderFieldSize = limits.maxRequestBytes
-        decoderLimits.maxHeaderListSize = limits.maxRequestBytes
-        decoderLimits.maxHeaderFieldCount = 100
+        let decoderLimits = {
+            var decoderLimits = NIOHTTPDecoderLimitConfiguration()
+            decoderLimits.maxHeaderFieldSize = limits.maxRequestBytes
+            decoderLimits.maxHeaderListSize = limits.maxRequestBytes
+            decoderLimits.maxHeaderFieldCount = 100
+            return decoderLimits
+        }()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 128)
