@@ -108,20 +108,36 @@ let package = Package(
         // zone abbreviations. Pure but for reading the tz database's files.
         .target(
             name: "Reports",
-            dependencies: ["JobFile", "Scheduling", "Scheduler", "Ledger"],
+            dependencies: ["JobFile", "Scheduling", "Scheduler", "Ledger", "Primitives"],
+            swiftSettings: swiftSettings
+        ),
+        // The daemon's metrics: swift-metrics on a Prometheus registry, the observation of the
+        // scheduler's MetricEvents, the node_exporter textfile, and the hardened listener for
+        // /metrics (connection cap, timeouts, one request read ahead, a size limit) within a
+        // descriptor budget. (`Metrics` is swift-metrics' target name, so this one is not.)
+        .target(
+            name: "MetricsExport",
+            dependencies: [
+                "Scheduler", "AppFlow", "JobFile", "Primitives",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         // The daemon: the executor of the scheduler's actions, clients, metrics.
         .target(
             name: "Daemon",
             dependencies: [
-                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Ledger", "Systemd",
+                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Ledger", "Systemd", "MetricsExport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "HeapModule", package: "swift-collections"),
-                .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -131,7 +147,7 @@ let package = Package(
         .executableTarget(
             name: "appflowd",
             dependencies: [
-                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Reports", "Systemd", "Primitives",
+                "AppFlow", "JobFile", "Scheduling", "Scheduler", "Daemon", "Ledger", "Reports", "Systemd", "Primitives", "MetricsExport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -176,7 +192,14 @@ let package = Package(
         .testTarget(name: "SystemdTests", dependencies: ["Systemd", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "LedgerTests", dependencies: ["Ledger", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SchedulerTests", dependencies: ["Scheduler", "JobFile", "Scheduling", "Ledger"], swiftSettings: swiftSettings),
+        .testTarget(name: "MetricsExportTests", dependencies: [
+            "MetricsExport", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ], swiftSettings: swiftSettings),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "MetricsExport", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

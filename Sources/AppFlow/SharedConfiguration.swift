@@ -12,11 +12,7 @@ package struct SharedConfiguration: Sendable {
     package var configPath: String
 
     package init(environment: [String: String], profile: String? = nil) throws(ProfileFile.ParseError) {
-        let home = environment["HOME"].flatMap(nonEmpty) ?? NSHomeDirectory()
-        credentialsPath = environment["AWS_SHARED_CREDENTIALS_FILE"].flatMap(nonEmpty).map { Self.expand($0, home: home) }
-            ?? "\(home)/.aws/credentials"
-        configPath = environment["AWS_CONFIG_FILE"].flatMap(nonEmpty).map { Self.expand($0, home: home) }
-            ?? "\(home)/.aws/config"
+        (credentialsPath, configPath) = Self.paths(environment: environment)
         let chosen = profile ?? environment["AWS_PROFILE"].flatMap(nonEmpty) ?? environment["AWS_DEFAULT_PROFILE"].flatMap(nonEmpty)
         profileName = chosen ?? "default"
         profileExplicit = chosen != nil
@@ -31,6 +27,16 @@ package struct SharedConfiguration: Sendable {
 
     /// The profile's `region`, from the config file (the SDKs read it only there).
     package var region: String? { configProfile?["region"].flatMap(nonEmpty) }
+
+    /// Where the two files are, whether they exist or not.
+    static func paths(environment: [String: String]) -> (credentials: String, config: String) {
+        let home = environment["HOME"].flatMap(nonEmpty) ?? NSHomeDirectory()
+        let credentials = environment["AWS_SHARED_CREDENTIALS_FILE"].flatMap(nonEmpty).map { expand($0, home: home) }
+            ?? "\(home)/.aws/credentials"
+        let config = environment["AWS_CONFIG_FILE"].flatMap(nonEmpty).map { expand($0, home: home) }
+            ?? "\(home)/.aws/config"
+        return (credentials, config)
+    }
 
     static func expand(_ path: String, home: String) -> String {
         if path == "~" { return home }

@@ -18,8 +18,9 @@ extension StartAnswer {
 }
 
 extension ExecutionAnswer {
+    /// The run's error message comes from the endpoint too: bounded like a call's.
     package init(_ execution: FlowExecution) {
-        self.init(status: execution.executionStatus ?? "", errorMessage: execution.errorMessage,
+        self.init(status: execution.executionStatus ?? "", errorMessage: execution.errorMessage.map(AppFlowFailure.boundedMessage),
                   recordsProcessed: execution.recordsProcessed, bytesProcessed: execution.bytesProcessed,
                   bytesWritten: execution.bytesWritten)
     }

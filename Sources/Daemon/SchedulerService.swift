@@ -1,3 +1,4 @@
+import MetricsExport
 import Scheduling
 import AppFlow
 import Foundation

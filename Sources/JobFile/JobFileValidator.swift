@@ -206,10 +206,17 @@ struct JobFileValidator {
         }
         file.tokenSalt = string(table, "token_salt", "token_salt") ?? ""
         if let listen = string(table, "metrics_listen", "metrics_listen"), !listen.isEmpty {
-            if let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]), (1...65535).contains(port) {
+            switch MetricsListen.parse(listen) {
+            case .success(let address) where address.port == 0:
+                report("metrics_listen", "'metrics_listen' needs a port from 1 to 65535: port 0 would be a different one at every start")
+            case .success(let address):
                 file.metricsListen = listen
-            } else {
-                report("metrics_listen", "'metrics_listen' must be HOST:PORT, like \"127.0.0.1:9464\"")
+                if address.isWildcard {
+                    report("metrics_listen", "'metrics_listen' \"\(listen)\" serves /metrics on every interface, to anyone who can reach this host; "
+                        + "prefer \"127.0.0.1:\(address.port)\" behind a firewall or proxy (docs/security.md)", severity: .warning)
+                }
+            case .failure(let problem):
+                report("metrics_listen", "'metrics_listen' \(problem.message)")
             }
         }
         if let path = string(table, "metrics_file", "metrics_file"), !path.isEmpty {

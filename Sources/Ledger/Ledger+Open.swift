@@ -12,23 +12,26 @@ extension Ledger {
     /// Opens the ledger in `directory` (creating it 0700, and its files 0600, when missing)
     /// and replays it. Takes an exclusive flock on `ledger.lock`, so that two daemons cannot
     /// share one state directory. A torn end left by a crash is cut off; a damaged line before
-    /// the end is an error naming file:line.
+    /// the end, or a file with no readable line, is an error naming the file (and line).
+    /// The directory must be the daemon's user's and writable by nobody else, and its files
+    /// regular files (never followed through a symbolic link): else `unsafe`.
     package static func open(directory: String, historyLimit: Int = 50) throws -> (Ledger, LedgerState) {
         try open(directory: directory, historyLimit: historyLimit, compactionMinimumBytes: 1 << 20)
     }
 
     static func open(directory: String, historyLimit: Int, compactionMinimumBytes: Int) throws -> (Ledger, LedgerState) {
         try SystemCalls.makeDirectory(directory)
+        try SystemCalls.checkDirectoryIsPrivate(directory)
         let lockPath = directory + "/" + LedgerFormat.lockFileName
         let path = directory + "/" + LedgerFormat.fileName
-        let lockDescriptor = try SystemCalls.open(lockPath, O_RDWR | O_CREAT)
+        let lockDescriptor = try SystemCalls.openRegularFile(lockPath, O_RDWR | O_CREAT)
         var descriptor: Int32 = -1
         do {
             try SystemCalls.lockExclusively(lockDescriptor, lockPath, directory: directory)
             // A temporary file is a compaction that never reached its rename: the ledger is intact.
             try SystemCalls.removeIfPresent(directory + "/" + LedgerFormat.temporaryFileName)
             let existed = SystemCalls.fileExists(path)
-            descriptor = try SystemCalls.open(path, O_RDWR | O_CREAT | O_APPEND)
+            descriptor = try SystemCalls.openRegularFile(path, O_RDWR | O_CREAT | O_APPEND)
             if !existed { try SystemCalls.syncDirectory(directory) }
             let data = try SystemCalls.readAll(descriptor, path)
             let parsed = try LedgerParser(path: path, historyLimit: historyLimit).parse(data)

@@ -16,6 +16,9 @@ package struct LedgerError: Error, Sendable, Equatable, CustomStringConvertible 
         case permissionDenied = "permission-denied"
         /// The ledger was closed, or an earlier write failed and it no longer accepts appends.
         case closed
+        /// The state directory or a file in it is not what the daemon made: a symbolic link, a
+        /// FIFO or another non-file, or a directory that another user owns or can write to.
+        case unsafe
     }
 
     package var code: Code

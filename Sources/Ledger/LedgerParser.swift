@@ -56,7 +56,23 @@ struct LedgerParser {
             result.validLength = start
             if inSnapshot { result.snapshotLength = result.validLength }
         }
+        if result.validLength == 0, !data.isEmpty, !Self.isTornHeader(data) {
+            // Not a torn end: nothing in it was ever an appflowd ledger's, or all of it was
+            // damaged. Cutting it would silently forget every slot sent.
+            throw LedgerError(
+                code: .corrupt, file: path, line: firstBad?.line,
+                message: "no readable line in \(data.count) bytes (\(firstBad?.reason ?? "no complete line")); "
+                    + "refusing to empty it: restore it, or move it away to start with an empty ledger")
+        }
         return result
+    }
+
+    /// A file created but whose header line was cut short by a crash (or never reached the
+    /// disk, leaving zeros): no complete line, and the start of a JSON object or only zeros.
+    /// The only torn end that leaves no readable line.
+    static func isTornHeader(_ data: Data) -> Bool {
+        guard !data.contains(LedgerFormat.newline) else { return false }
+        return data.first == UInt8(ascii: "{") || data.allSatisfy { $0 == 0 }
     }
 
     /// The offset of every newline, found with memchr: a generic byte-by-byte search over

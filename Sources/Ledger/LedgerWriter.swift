@@ -107,7 +107,10 @@ final class LedgerWriter: @unchecked Sendable {
         } catch {
             throw LedgerError(code: .io, file: temporaryPath, message: "cannot encode the snapshot: \(error)")
         }
-        let newDescriptor = try SystemCalls.open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND)
+        // A leftover or planted temporary file is removed first: the snapshot is created afresh,
+        // exclusively, so it cannot be written through a link someone left in its place.
+        try SystemCalls.removeIfPresent(temporaryPath)
+        let newDescriptor = try SystemCalls.openRegularFile(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_APPEND)
         do {
             try SystemCalls.writeAll(newDescriptor, snapshot, temporaryPath)
             try SystemCalls.sync(newDescriptor, temporaryPath)

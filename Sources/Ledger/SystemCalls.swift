@@ -30,6 +30,65 @@ enum SystemCalls {
         try retrying("open", path) { posixOpen(path, flags | O_CLOEXEC, mode) }
     }
 
+    /// Opens one of the ledger's own files: never through a symbolic link (`O_NOFOLLOW`), never
+    /// waiting on a FIFO or a device (`O_NONBLOCK`, then `fstat`), and only a regular file. The
+    /// state directory is the daemon's; anything else there was put by someone else, and
+    /// following it could make the daemon write where that someone chose.
+    static func openRegularFile(_ path: String, _ flags: Int32, mode: mode_t = 0o600) throws -> Int32 {
+        let fd: Int32
+        do {
+            fd = try open(path, flags | O_NOFOLLOW | O_NONBLOCK, mode: mode)
+        } catch let failure as LedgerError where failure.errno == ELOOP {
+            throw LedgerError(code: .unsafe, file: path, message: "is a symbolic link; the ledger's files are never followed through one", errno: ELOOP)
+        }
+        var info = stat()
+        do {
+            try retrying("fstat", path) { fstat(fd, &info) }
+        } catch {
+            close(fd)
+            throw error
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            throw LedgerError(code: .unsafe, file: path, message: "is not a regular file (\(fileType(info.st_mode)))")
+        }
+        // O_NONBLOCK only kept the open from waiting; reads and writes of a file never wait on it.
+        let status = fcntl(fd, F_GETFL)
+        if status >= 0 { _ = fcntl(fd, F_SETFL, status & ~O_NONBLOCK) }
+        return fd
+    }
+
+    static func fileType(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        case S_IFLNK: "a symbolic link"
+        default: "not a file"
+        }
+    }
+
+    /// The state directory holds what the daemon trusts across restarts: another user who can
+    /// write in it could plant or swap its files. So it must be a directory owned by the
+    /// daemon's user, and not writable by group or others.
+    static func checkDirectoryIsPrivate(_ path: String) throws {
+        var info = stat()
+        try retrying("stat", path) { stat(path, &info) }
+        guard info.st_mode & S_IFMT == S_IFDIR else {
+            throw LedgerError(code: .unsafe, file: path, message: "is not a directory (\(fileType(info.st_mode)))")
+        }
+        let user = geteuid()
+        let mode = info.st_mode & 0o7777
+        if info.st_uid != user || mode & 0o022 != 0 {
+            throw LedgerError(
+                code: .unsafe, file: path,
+                message: "the state directory must be owned by this daemon's user (uid \(user)) and not writable by group or others; "
+                    + "it is owned by uid \(info.st_uid) with mode \(String(mode, radix: 8)) (fix: chown \(user) and chmod 0700 it)")
+        }
+    }
+
     static func close(_ fd: Int32) {
         // After close(2) fails the descriptor is released anyway (Linux); nothing to retry.
         _ = posixClose(fd)
@@ -46,7 +105,7 @@ enum SystemCalls {
     static func readFile(_ path: String) throws -> Data? {
         let fd: Int32
         do {
-            fd = try open(path, O_RDONLY)
+            fd = try openRegularFile(path, O_RDONLY)
         } catch let failure as LedgerError where failure.errno == ENOENT {
             return nil
         }

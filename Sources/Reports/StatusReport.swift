@@ -3,6 +3,7 @@ import Scheduler
 import JobFile
 import Ledger
 import Scheduling
+import Primitives
 
 /// What `appflowd status` prints: per job, the newest slot in the ledger (its outcome, execution
 /// id, records processed) and the next slot, like `systemctl list-timers` with its LAST and PASSED
@@ -156,7 +157,7 @@ package struct StatusReport: Sendable {
         }
         var out = ""
         if layout.legend {
-            let title = "\(row.job) (flow \(row.flow)): \(cells.count) of \(row.slots.count) slot\(row.slots.count == 1 ? "" : "s") in the ledger"
+            let title = TerminalText.escaped("\(row.job) (flow \(row.flow))") + ": \(cells.count) of \(row.slots.count) slot\(row.slots.count == 1 ? "" : "s") in the ledger"
             out += (layout.width.map { ReportFormat.shorten(title, to: $0) } ?? title) + "\n\n"
         }
         out += ReportFormat.table(Self.historyColumns, cells, layout: layout)

@@ -1,3 +1,5 @@
+import Primitives
+
 /// How `next` and `status` lay out a table: on a terminal, the narrow columns fitted to its
 /// width (long cells shortened with `…`); piped or with `--wide`, every column in full, so
 /// scripts that cut columns get whole values. `--no-legend` drops the header and the footer.
@@ -38,9 +40,12 @@ package struct TableColumn: Sendable {
 
 extension ReportFormat {
     /// Rows under their columns' titles (without with `legend` off), laid out for `layout`.
+    /// Cells hold what the endpoint said (execution ids, error codes and messages) and what the
+    /// ledger file holds: control characters are escaped, so no cell can drive the terminal or
+    /// break the table's lines.
     static func table(_ columns: [TableColumn], _ rows: [[String]], layout: TableLayout) -> String {
         let shown = columns.indices.filter { !(layout.narrow && columns[$0].wideOnly) }
-        var cells = rows.map { row in shown.map { $0 < row.count ? row[$0] : "" } }
+        var cells = rows.map { row in shown.map { $0 < row.count ? TerminalText.escaped(row[$0]) : "" } }
         if layout.legend { cells.insert(shown.map { columns[$0].title }, at: 0) }
         guard let width = layout.width else { return self.columns(cells) }
         var widths = shown.indices.map { c in cells.map { $0[c].count }.max() ?? 0 }

@@ -1,4 +1,5 @@
 import Logging
+import Primitives
 
 extension LogRecord {
     /// Short names for the daemon's keys on a terminal, in the order they are printed.
@@ -48,24 +49,9 @@ extension LogRecord {
         return "\"" + escaped(value.replacingQuotes()) + "\""
     }
 
-    /// Renders control characters as `\n`, `\r`, `\t` or `\u{..}`.
+    /// Control characters escaped (`TerminalText`).
     static func escaped(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isControl) else { return text }
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where isControl(scalar): result += "\\u{" + String(scalar.value, radix: 16) + "}"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
-
-    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar.properties.generalCategory == .control || scalar == "\u{2028}" || scalar == "\u{2029}"
+        TerminalText.escaped(text)
     }
 }
 

@@ -1,9 +1,11 @@
+import AppFlow
 import ArgumentParser
 import Daemon
 import Foundation
 import JobFile
 import Ledger
 import Logging
+import MetricsExport
 import Scheduler
 import ServiceLifecycle
 import Systemd
@@ -62,6 +64,7 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(1)
         }
 
+        CredentialFileAudit.logWarnings(environment: environment, logger: logger)
         let clients = RegionalClients(environment: environment, maxConnections: jobFile.maxConcurrency, logger: logger)
         do {
             try clients.prepare(regions: ClientSetup.regions(of: jobFile))
@@ -77,9 +80,10 @@ struct Run: AsyncParsableCommand {
         let heartbeat = LoopHeartbeat()
         let loopPass = Self.loopPass(systemdWatchdog: (try? SystemdNotifier.watchdogInterval()) ?? nil, healthz: jobFile.metricsListen != nil)
         let metrics = jobFile.metricsListen == nil && jobFile.metricsFile == nil ? DaemonMetrics.disabled : .prometheus()
-        let exporter: MetricsExporter?
+        let exporter: MetricsExporter
         do {
-            exporter = try await MetricsExporter.start(.init(listen: jobFile.metricsListen, file: jobFile.metricsFile,
+            let limits = Self.metricsLimits(jobFile: jobFile, logger: logger)
+            exporter = try await MetricsExporter.start(.init(listen: jobFile.metricsListen, file: jobFile.metricsFile, limits: limits,
                                                              heartbeat: heartbeat, healthWindow: loopPass.healthWindow),
                                                        metrics: metrics, logger: logger)
         } catch {
@@ -113,7 +117,7 @@ struct Run: AsyncParsableCommand {
             services: [
                 .init(service: ClosingService { ledger.close() }),
                 .init(service: ClosingService { await clients.shutdown() }),
-                .init(service: ClosingService { await exporter?.stop() }),
+                .init(service: exporter),
                 .init(service: scheduler),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
@@ -130,6 +134,24 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(75)
         }
         logger.notice("stopped", metadata: ["event": "stopped"])
+    }
+
+    /// The metrics listener's limits, its connections lowered so that the descriptors the
+    /// scheduler needs (one StartFlow connection per `max_concurrency` and region, and headroom
+    /// for the ledger, the journal and sd_notify) stay free under `LimitNOFILE=`. Computed at
+    /// start: a reload that raises `max_concurrency` does not grow the listener.
+    static func metricsLimits(jobFile: JobFile, logger: Logger) -> MetricsServerLimits {
+        var limits = MetricsServerLimits()
+        guard jobFile.metricsListen != nil else { return limits }
+        let requested = limits.maxConnections
+        let scheduler = jobFile.maxConcurrency * max(1, ClientSetup.regions(of: jobFile).count)
+        limits.maxConnections = DescriptorBudget.metricsConnections(requested: requested, schedulerConnections: scheduler)
+        if limits.maxConnections < requested {
+            logger.warning("metrics connections limited by the descriptor limit", metadata: [
+                "event": "metrics", "max_connections": "\(limits.maxConnections)", "scheduler_connections": "\(scheduler)",
+            ])
+        }
+        return limits
     }
 
     static func schedulerConfiguration(stopGrace: Duration) -> SchedulerStateMachine.Configuration {

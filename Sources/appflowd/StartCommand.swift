@@ -56,6 +56,7 @@ struct Start: AsyncParsableCommand {
         let format = try logFormat.resolved(environment: environment)
         var logger = Logger(label: "appflowd") { ConsoleLogHandler(label: $0, format: format) }
         logger.logLevel = .info
+        CredentialFileAudit.logWarnings(environment: environment, profile: profile, logger: logger)
         let client: AppFlowClient
         do {
             let configuration = try AppFlowClient.Configuration.fromEnvironment(

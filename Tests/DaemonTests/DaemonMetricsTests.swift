@@ -7,6 +7,7 @@ import Scheduling
 import Testing
 import TestSupport
 @testable import Daemon
+@testable import MetricsExport
 
 /// The runtime's metrics, read back from the Prometheus text it would serve, with a manual
 /// clock and a scripted AppFlow: every value is known exactly.
@@ -44,6 +45,23 @@ struct DaemonMetricsTests {
         #expect(s["appflowd_in_flight_calls"] == 0)
         #expect(s["appflowd_last_success_timestamp_seconds", ["job_name": "a"]] == Double(slot) + 5.25)
         try await h.stop()
+    }
+
+    // Issue 18, item 4: every distinct code would be a series kept for the daemon's life.
+    @Test func errorCodeLabelsAreBoundedAndTheRestCountedAsOther() {
+        let metrics = DaemonMetrics.prometheus()
+        for index in 0..<200 {
+            metrics.error(operation: "StartFlow", code: "HostileCode\(index)")
+        }
+        metrics.error(operation: "StartFlow", code: "ThrottlingException")
+        metrics.error(operation: "StartFlow", code: "HostileCode0")
+        let samples = Samples(text: metrics.exposition())
+        let codes = Set(samples.all.filter { $0.name == "appflowd_errors_total" }.compactMap { $0.labels["code"] })
+        #expect(codes.count == 16 + 2, "16 first-come codes, the known one, and other")
+        #expect(samples["appflowd_errors_total", ["operation": "StartFlow", "code": "other"]] == 184)
+        #expect(samples["appflowd_errors_total", ["operation": "StartFlow", "code": "HostileCode0"]] == 2)
+        #expect(samples["appflowd_errors_total", ["operation": "StartFlow", "code": "ThrottlingException"]] == 1, "known codes always keep their label")
+        #expect(samples.sum("appflowd_errors_total") == 202)
     }
 
     @Test func followedRunsCountTheirEndAndOnlySuccessMovesLastSuccess() async throws {

@@ -8,6 +8,7 @@ import Scheduler
 import ServiceLifecycle
 import Synchronization
 @testable import Daemon
+@testable import MetricsExport
 
 /// `SchedulerService` in a `ServiceGroup`, with a manual clock, a scripted AppFlow, a real ledger
 /// in a temporary directory and Prometheus metrics: the executor as the daemon runs it.

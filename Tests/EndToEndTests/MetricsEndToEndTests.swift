@@ -89,7 +89,8 @@ struct MetricsEndToEndTests {
         #expect(await daemon.exitStatus(within: .seconds(30)) == 0, "log: \(daemon.log)")
         let text = try String(contentsOfFile: textfile, encoding: .utf8)
         #expect(text.hasSuffix("\n"))
-        #expect(!FileManager.default.fileExists(atPath: textfile + ".tmp"))
+        let directory = (textfile as NSString).deletingLastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".tmp") } == [], "no temporary file left")
         let final = Samples(text: text)
         for name in ["appflowd_starts_total", "appflowd_retries_total", "appflowd_errors_total", "appflowd_start_latency_seconds_count"] {
             #expect(final.sum(name) == scraped.sum(name), "\(name) in the textfile")

@@ -130,4 +130,26 @@ struct StatusReportTests {
         #expect(report.rows.map(\.job) == ["gone", "hourly"])
         #expect(report.rows.allSatisfy { $0.next == nil && !$0.inJobFile })
     }
+
+    // Issue 18, item 4: what the endpoint said is shown, never obeyed by the terminal.
+    @Test func controlCharactersFromTheEndpointAreEscaped() throws {
+        let slot = Self.t0 - 3600
+        let hostile = "\u{1b}]0;owned\u{07}\u{1b}[2J\rline\nnext\u{202e}"
+        var state = LedgerState()
+        state.apply([
+            .sent(job: "hourly", flow: "accounts", slot: slot, token: Self.token("hourly", "accounts", slot), at: Double(slot)),
+            LedgerRecord(kind: .outcome, job: "hourly", flow: "accounts", slot: slot, token: Self.token("hourly", "accounts", slot),
+                         at: Double(slot) + 1, outcome: .failed, final: true, executionId: "e\u{1b}[31m", errorCode: "Code\u{1b}",
+                         message: hostile, attempts: 1),
+        ], historyLimit: 50)
+        let report = StatusReport(jobFile: try jobFile(Self.toml, now: Self.t0), ledger: state, nowMs: Self.t0 * 1000)
+        let history = try #require(report.historyTable(job: "hourly", count: 5))
+        for text in [report.table(), history] {
+            #expect(!text.unicodeScalars.contains { $0.properties.generalCategory == .control && $0 != "\n" }, "\(text)")
+            #expect(!text.unicodeScalars.contains("\u{202e}"))
+        }
+        #expect(history.contains(#"\u{1b}]0;owned\u{7}\u{1b}[2J\rline\nnext\u{202e}"#))
+        #expect(report.table().contains(#"e\u{1b}[31m"#))
+        #expect(history.split(separator: "\n").count == 3, "title, header, one slot: \(history)")
+    }
 }

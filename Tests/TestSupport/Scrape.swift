@@ -30,62 +30,12 @@ package enum Scrape {
 
     /// `GET path` from 127.0.0.1: the status code and the body, within `limit`.
     package static func get(port: Int, path: String = "/metrics", within limit: Duration = .seconds(10)) async throws -> (status: Int, body: String) {
-        let deadline = ContinuousClock.now + limit
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw Failed(what: "socket") }
-        defer { close(fd) }
-        var address = loopback(port: port)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        if connected != 0 {
-            guard errno == EINPROGRESS else { throw Failed(what: "connect to \(port): errno \(errno)") }
-            try await wait(for: Int16(POLLOUT), on: fd, until: deadline)
-            var error: Int32 = 0
-            var size = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &size)
-            guard error == 0 else { throw Failed(what: "connect to \(port): errno \(error)") }
-        }
-        var request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8)[...]
-        while !request.isEmpty {
-            let sent = request.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
-            if sent > 0 {
-                request = request.dropFirst(sent)
-            } else if sent < 0 && (errno == EAGAIN || errno == EINTR) {
-                try await wait(for: Int16(POLLOUT), on: fd, until: deadline)
-            } else {
-                throw Failed(what: "send: errno \(errno)")
-            }
-        }
-        var data: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if count > 0 {
-                data += buffer[..<count]
-            } else if count == 0 {
-                break
-            } else if errno == EAGAIN || errno == EINTR {
-                try await wait(for: Int16(POLLIN), on: fd, until: deadline)
-            } else {
-                throw Failed(what: "recv: errno \(errno)")
-            }
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n"),
-              let status = text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-            throw Failed(what: "no HTTP response")
-        }
-        return (status, String(text[split.upperBound...]))
-    }
-
-    /// Sleeps until `fd` is ready for `events`, checking without blocking.
-    private static func wait(for events: Int16, on fd: Int32, until deadline: ContinuousClock.Instant) async throws {
-        while true {
-            var entry = pollfd(fd: fd, events: events, revents: 0)
-            if poll(&entry, 1, 0) > 0 { return }
-            guard ContinuousClock.now < deadline else { throw Failed(what: "no answer in time") }
-            try await Task.sleep(for: .milliseconds(5))
+        do {
+            let answer = try await RawConnection.exchange(
+                "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", port: port, within: limit)
+            return (answer.status, answer.body)
+        } catch {
+            throw Failed(what: "\(error)")
         }
     }
 

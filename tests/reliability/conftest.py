@@ -20,6 +20,16 @@ def pytest_configure(config):
     relsupport.LONG = config.getoption("--long")
 
 
+@pytest.fixture(scope="module")
+def hostile_endpoint():
+    """`hostile_endpoint.py` on a free port: its URL."""
+    from conftest_shared import start_listening
+    process, port = start_listening([sys.executable, str(HERE / "hostile_endpoint.py")])
+    yield f"http://127.0.0.1:{port}"
+    process.kill()
+    process.wait()
+
+
 @pytest.fixture(autouse=True)
 def _kill_leftovers():
     yield

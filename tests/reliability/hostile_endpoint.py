@@ -8,6 +8,8 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 HUGE = 64 * 1024 * 1024  # 8 times the client's 8 MiB limit
+# A message that would retitle the terminal, clear it, and forge a log line if printed raw.
+CONTROL_MESSAGE = "\x1b]0;owned\x07\x1b[2J\rforged\n2026-01-01T00:00:00Z info all good \u202e"
 
 
 def answers():
@@ -26,6 +28,13 @@ def answers():
         "error-wrong-types": (400, ok_json, b'{"__type": 7, "message": ["x"]}'),
         "short-body": (200, {"Content-Type": "application/json", "Content-Length": "4096"}, "short"),
         "binary-garbage": (200, {"Content-Type": "application/octet-stream"}, bytes(range(256)) * 16),
+        # Issue 18: error codes and messages no AWS service sends, bounded where they are read.
+        "long-code": (400, {"Content-Type": "application/json", "x-amzn-ErrorType": "E" * 4000}, b'{"message": "long code"}'),
+        "control-code": (400, ok_json, json.dumps({"__type": "Evil\x1b[31mCode", "message": "m"}).encode()),
+        "huge-message": (400, {"Content-Type": "application/json", "x-amzn-ErrorType": "ValidationException"},
+                         json.dumps({"message": "x" * 1_000_000}).encode()),
+        "control-message": (400, {"Content-Type": "application/json", "x-amzn-ErrorType": "ValidationException"},
+                            json.dumps({"message": CONTROL_MESSAGE}).encode()),
     }
 
 

@@ -97,6 +97,13 @@ class Daemon:
         return self.process.poll() is None
 
 
+def hostile_env(endpoint: str):
+    """The client environment for `hostile_endpoint.py` at `endpoint`: fixed keys, no files."""
+    return clean_env(AWS_REGION="eu-west-1", AWS_ACCESS_KEY_ID=KEY_ID, AWS_SECRET_ACCESS_KEY=SECRET,
+                     AWS_ENDPOINT_URL_APPFLOW=endpoint, AWS_CONFIG_FILE="/dev/null",
+                     AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
+
+
 def read_jsonl(path: pathlib.Path):
     """The readable JSON lines of a file being appended to (a line being written is skipped)."""
     out = []

@@ -4,14 +4,13 @@ error, never a crash or a retry storm: through `appflowd start` and through the 
 HTTP 200 that cannot be read is retried with the same token and ends `outcome-unknown`."""
 import json
 import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
 import relsupport as rs
-from conftest_shared import BIN_DIR, REPO, clean_env, start_listening
+from conftest_shared import BIN_DIR
 
 from hostile_endpoint import answers
 
@@ -35,11 +34,8 @@ def final_event(mode):
 
 
 @pytest.fixture(scope="module")
-def endpoint():
-    process, port = start_listening([sys.executable, str(REPO / "tests" / "reliability" / "hostile_endpoint.py")])
-    yield f"http://127.0.0.1:{port}"
-    process.kill()
-    process.wait()
+def endpoint(hostile_endpoint):
+    return hostile_endpoint
 
 
 def counts(endpoint):
@@ -47,17 +43,11 @@ def counts(endpoint):
         return json.load(answer)
 
 
-def env_for(endpoint):
-    return clean_env(AWS_REGION="eu-west-1", AWS_ACCESS_KEY_ID=rs.KEY_ID, AWS_SECRET_ACCESS_KEY=rs.SECRET,
-                     AWS_ENDPOINT_URL_APPFLOW=endpoint, AWS_CONFIG_FILE="/dev/null",
-                     AWS_SHARED_CREDENTIALS_FILE="/dev/null", AWS_EC2_METADATA_DISABLED="true")
-
-
 @pytest.mark.parametrize("mode", sorted(answers()))
 def test_start_gives_a_clear_error(endpoint, mode):
     before = counts(endpoint).get(mode, 0)
     result = subprocess.run([str(BIN_DIR / "appflowd"), "start", mode, "--json", "--max-attempts", str(MAX_ATTEMPTS)],
-                            env=env_for(endpoint), capture_output=True, text=True, timeout=120)
+                            env=rs.hostile_env(endpoint), capture_output=True, text=True, timeout=120)
     assert result.returncode == 1, (result.returncode, result.stdout, result.stderr)
     error = json.loads(result.stdout)["error"]
     # An error body without a usable message or code leaves the HTTP status as the code, as
@@ -82,7 +72,7 @@ max_backoff = "200ms"
 """, [(mode, mode, f'at = ["{at}"]') for mode in modes])
     before = counts(endpoint)
     log = tmp_path / "daemon.log"
-    daemon = rs.Daemon(config, tmp_path / "state", env_for(endpoint), log)
+    daemon = rs.Daemon(config, tmp_path / "state", rs.hostile_env(endpoint), log)
 
     def ended():
         return {m for m in modes for line in rs.log_lines(log) if f"job={m} " in line and f"event={final_event(m)}" in line}

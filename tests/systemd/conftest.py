@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
+sys.path.append(str(Path(__file__).parents[1] / "interop"))  # conftest_shared: scrapes, hostile metrics clients
 from namespace import SystemdNamespace, unavailable_reason  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]

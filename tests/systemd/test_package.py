@@ -126,6 +126,20 @@ def test_man_page_names_every_command_and_option(extracted: Path):
     assert not missing, f"packaging/appflowd.8 does not mention: {', '.join(missing)}"
 
 
+def test_unit_bounds_what_the_service_may_use():
+    """Issue 18, item 1: descriptors, memory and tasks are bounded (sized in docs/security.md from
+    docs/benchmarks.md), and the textfile has a directory the unit owns (item 3)."""
+    settings = {}
+    for line in UNIT_FILE.read_text().splitlines():
+        if "=" in line and not line.startswith("#"):
+            key, value = line.split("=", 1)
+            settings.setdefault(key, value)
+    assert int(settings["LimitNOFILE"]) >= 4096
+    assert settings["MemoryMax"] == "1G" and settings["MemoryHigh"] == "768M"
+    assert int(settings["TasksMax"]) >= 128
+    assert settings["RuntimeDirectory"] == "appflowd" and settings["RuntimeDirectoryMode"] == "0755"
+
+
 @pytest.mark.parametrize("page", ["appflowd.8", "appflowd.toml.5"])
 def test_man_pages_never_hyphenate_identifiers(page: str):
     """Rendered narrow, no word is split at a line end: `ER-ROR_CODE` or `--his-tory` cannot be

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import socket
 import subprocess
 import time
 from collections import Counter
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ACCESS_KEY, SECRET_KEY
+from conftest_shared import hostile_metrics_clients, scrape
 
 UNIT = "appflowd.service"
 SALT = "systemd-test"
@@ -56,6 +58,8 @@ class State:
     """What the steps hand on to each other."""
     at_slot: int = 0
     main_pid: str = ""
+    metrics_port: int = 0
+    jobs: str = ""
 
 
 def jobs_file(at_slot: int) -> str:
@@ -290,6 +294,63 @@ def test_a_wedged_scheduler_is_killed_by_the_watchdog(booted):
     ns.run(["systemctl", "daemon-reload"])
     ns.run(["systemctl", "restart", UNIT])
     assert ns.show(UNIT, "ActiveState", "Result") == {"ActiveState": "active", "Result": "success"}
+
+
+# -- metrics: the textfile under the unit, hostile clients (issue 18) ------------------------------
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def with_metrics(ns, port: int) -> str:
+    """Turns metrics on in the current job file; returns the file as it was."""
+    jobs = ns.run(["cat", "/etc/appflowd/jobs.toml"]).stdout
+    ns.write("/etc/appflowd/jobs.toml",
+             f'metrics_listen = "127.0.0.1:{port}"\nmetrics_file = "/run/appflowd/appflowd.prom"\n' + jobs)
+    ns.run(["systemctl", "restart", UNIT])
+    return jobs
+
+
+def test_metrics_textfile_for_node_exporter(booted):
+    """The documented way (docs/security.md): metrics_file in /run/appflowd, which the unit owns;
+    the file is 0644 despite UMask=0077, and another user (node_exporter's) can read it."""
+    ns = booted
+    State.metrics_port = free_port()
+    State.jobs = with_metrics(ns, State.metrics_port)
+    assert ns.show(UNIT, "ActiveState")["ActiveState"] == "active"
+    path = "/run/appflowd/appflowd.prom"
+    wait_for("the textfile", lambda: ns.run(["test", "-f", path], check=False).returncode == 0)
+    assert ns.run(["stat", "-c", "%a", path]).stdout.strip() == "644"
+    assert ns.run(["stat", "-c", "%a", "/run/appflowd"]).stdout.strip() == "755"
+    text = ns.run(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "cat", path]).stdout
+    assert "appflowd_jobs 3" in text, text
+    assert not [name for name in ns.run(["ls", "-A", "/run/appflowd"]).stdout.split() if name.endswith(".tmp")]
+
+
+def test_metrics_clients_cannot_stop_the_scheduler(booted, emulator):
+    """Issue 18, item 1: 3,000 idle connections and a pipelining client that never reads; the
+    daemon holds at most its cap of them, keeps starting flows, and the watchdog never fires."""
+    ns = booted
+    pid = ns.show(UNIT, "MainPID")["MainPID"]
+    restarts = ns.show(UNIT, "NRestarts")["NRestarts"]
+    with hostile_metrics_clients(State.metrics_port):
+        ticks = len(start_flows(emulator, "tick-flow"))
+        wait_for("two tick starts while the clients hold on", lambda: len(start_flows(emulator, "tick-flow")) >= ticks + 2,
+                 timeout=EVERY * 4)
+        descriptors = int(ns.run(["sh", "-c", f"ls /proc/{pid}/fd | wc -l"]).stdout)
+        assert descriptors < 400, f"{descriptors} descriptors open"
+        rss_kib = int(ns.run(["sh", "-c", f"grep VmRSS /proc/{pid}/status | tr -dc 0-9"]).stdout)
+        assert rss_kib < 300 * 1024, f"RSS {rss_kib} KiB"
+    props = ns.show(UNIT, "MainPID", "NRestarts", "ActiveState", "Result")
+    assert props == {"MainPID": pid, "NRestarts": restarts, "ActiveState": "active", "Result": "success"}, props
+    log = ns.run(["journalctl", "-u", "appflowd", "--no-pager", "-o", "cat"]).stdout
+    assert "Too many open files" not in log and "Watchdog timeout" not in log
+    # A scrape still works once the clients are gone.
+    wait_for("a scrape", lambda: b"appflowd_jobs 3" in scrape(State.metrics_port))
+    ns.write("/etc/appflowd/jobs.toml", State.jobs)
+    ns.run(["systemctl", "restart", UNIT])
 
 
 # -- upgrade, remove, purge ----------------------------------------------------------------------

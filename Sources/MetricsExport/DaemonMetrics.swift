@@ -28,6 +28,7 @@ package struct DaemonMetrics: Sendable {
 
     let factory: any MetricsFactory
     let registry: PrometheusCollectorRegistry?
+    let errorCodes = ErrorCodeLabels()
 
     /// Records nothing.
     package static let disabled = DaemonMetrics(factory: NOOPMetricsHandler.instance, registry: nil)
@@ -79,9 +80,11 @@ package struct DaemonMetrics: Sendable {
     }
 
     /// A failed call or write, by operation (StartFlow, DescribeFlowExecutionRecords, Ledger)
-    /// and error code; every failed attempt counts, retried or not.
+    /// and error code (a bounded set of codes, `ErrorCodeLabels`); every failed attempt counts,
+    /// retried or not.
     func error(operation: String, code: String) {
-        Counter(label: Name.errors, dimensions: [("operation", operation), ("code", code)], factory: factory).increment()
+        let label = errorCodes.label(for: code)
+        Counter(label: Name.errors, dimensions: [("operation", operation), ("code", label)], factory: factory).increment()
     }
 
     /// From a slot's fire time (slot plus jitter) to its first StartFlow being sent.
@@ -90,7 +93,7 @@ package struct DaemonMetrics: Sendable {
     }
 
     /// One StartFlow call, from send to answer or error.
-    func startLatency(_ duration: Duration) {
+    package func startLatency(_ duration: Duration) {
         let c = duration.components
         Timer(label: Name.startLatency, factory: factory).recordNanoseconds(max(0, c.seconds * 1_000_000_000 + c.attoseconds / 1_000_000_000))
     }

@@ -1,14 +1,29 @@
 import Foundation
 import Logging
+import ServiceLifecycle
+import ServiceLifecycleTestKit
 import Synchronization
 import Testing
 import TestSupport
-@testable import Daemon
+@testable import MetricsExport
 
-/// The `/metrics` endpoint and the node_exporter textfile.
+/// The `/metrics` endpoint and the node_exporter textfile, the exporter run as the daemon's
+/// `ServiceGroup` runs it: `run()` until a graceful shutdown.
 @Suite(.serialized, .timeLimit(.minutes(2)))
 struct MetricsExporterTests {
     static let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// Runs `exporter` while `body` runs, then shuts it down gracefully and waits for `run()`.
+    static func running(_ exporter: MetricsExporter, _ body: () async throws -> Void) async throws {
+        try await testGracefulShutdown { trigger in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await exporter.run() }
+                try await body()
+                trigger.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
+        }
+    }
 
     @Test func servesTheExpositionOnGetMetricsOnly() async throws {
         let metrics = DaemonMetrics.prometheus()
@@ -16,32 +31,65 @@ struct MetricsExporterTests {
         metrics.retry(flow: "accounts")
         let exporter = try await MetricsExporter.start(.init(listen: "127.0.0.1:0"), metrics: metrics, logger: Self.logger)
         let port = try #require(exporter.port)
-        let ok = try RawHTTP.request("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port)
+        try await Self.running(exporter) {
+        let ok = try await RawConnection.exchange("GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port)
         #expect(ok.status == 200)
         #expect(ok.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
         #expect(ok.body == metrics.exposition())
         #expect(ok.body.contains("appflowd_jobs 3.0\n"))
         #expect(ok.body.contains("appflowd_retries_total{flow_name=\"accounts\"} 1\n"))
-        #expect(try RawHTTP.request("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port).status == 404)
-        let post = try RawHTTP.request("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", port: port)
+        #expect(try await RawConnection.exchange("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port).status == 404)
+        let post = try await RawConnection.exchange("POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", port: port)
         #expect(post.status == 405 && post.headers["allow"] == "GET, HEAD")
-        await exporter.stop()
-        #expect(throws: (any Error).self) { try RawHTTP.request("GET /metrics HTTP/1.0\r\n\r\n", port: port) }
+        }
+        await #expect(throws: (any Error).self) { try await RawConnection.exchange("GET /metrics HTTP/1.0\r\n\r\n", port: port) }
     }
 
     @Test func anAddressInUseIsAnError() async throws {
         let first = try await MetricsExporter.start(.init(listen: "127.0.0.1:0"), metrics: .prometheus(), logger: Self.logger)
         let port = try #require(first.port)
-        await #expect(throws: MetricsExporter.ListenError.self) {
-            _ = try await MetricsExporter.start(.init(listen: "127.0.0.1:\(port)"), metrics: .prometheus(), logger: Self.logger)
+        try await Self.running(first) {
+            await #expect(throws: MetricsExporter.ListenError.self) {
+                _ = try await MetricsExporter.start(.init(listen: "127.0.0.1:\(port)"), metrics: .prometheus(), logger: Self.logger)
+            }
         }
-        await first.stop()
     }
 
-    @Test(arguments: [("127.0.0.1:9464", "127.0.0.1", 9464), ("[::1]:80", "::1", 80), (":9464", "0.0.0.0", 9464)])
-    func listenAddresses(listen: String, host: String, port: Int) throws {
-        let parsed = try MetricsExporter.parse(listen)
-        #expect(parsed.host == host && parsed.port == port)
+    @Test func anAddressWithoutAHostIsAnError() async {
+        // The job file refuses it first; the exporter never falls back to every interface.
+        let error = await #expect(throws: MetricsExporter.ListenError.self) {
+            _ = try await MetricsExporter.start(.init(listen: ":0"), metrics: .prometheus(), logger: Self.logger)
+        }
+        #expect(error?.message.contains("needs a host") == true)
+    }
+
+    @Test func healthzIsServedWithAHeartbeatOnly() async throws {
+        let heartbeat = LoopHeartbeat()
+        heartbeat.beat()
+        let exporter = try await MetricsExporter.start(.init(listen: "127.0.0.1:0", heartbeat: heartbeat), metrics: .prometheus(), logger: Self.logger)
+        let port = try #require(exporter.port)
+        try await Self.running(exporter) {
+            let health = try await RawConnection.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: port)
+            #expect(health.status == 200 && health.body.hasPrefix("ok: ") && health.headers["cache-control"] == "no-store")
+        }
+        let without = try await MetricsExporter.start(.init(listen: "127.0.0.1:0"), metrics: .prometheus(), logger: Self.logger)
+        let other = try #require(without.port)
+        try await Self.running(without) {
+            let missing = try await RawConnection.exchange("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", port: other)
+            #expect(missing.status == 404)
+        }
+    }
+
+    @Test func runRewritesTheTextfileEveryInterval() async throws {
+        let directory = temporaryDirectory()
+        let path = directory + "/appflowd.prom"
+        let metrics = DaemonMetrics.prometheus()
+        metrics.jobs(1)
+        let exporter = try await MetricsExporter.start(.init(file: path, interval: .milliseconds(20)), metrics: metrics, logger: Self.logger)
+        try await Self.running(exporter) {
+            metrics.jobs(7)
+            try await eventually("rewritten by run()") { (try? String(contentsOfFile: path, encoding: .utf8))?.contains("appflowd_jobs 7.0\n") == true }
+        }
     }
 
     @Test func textfileIsWrittenAtStartAndWithTheFinalCountsAtStop() async throws {
@@ -51,11 +99,10 @@ struct MetricsExporterTests {
         metrics.jobs(1)
         let exporter = try await MetricsExporter.start(.init(file: path, interval: .seconds(3600)), metrics: metrics, logger: Self.logger)
         #expect(try String(contentsOfFile: path, encoding: .utf8).contains("appflowd_jobs 1.0\n"))
-        metrics.jobs(2)
-        await exporter.stop()
+        try await Self.running(exporter) { metrics.jobs(2) }
         let text = try String(contentsOfFile: path, encoding: .utf8)
         #expect(text.contains("appflowd_jobs 2.0\n"))
-        #expect(!FileManager.default.fileExists(atPath: path + ".tmp"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory) == ["appflowd.prom"], "no temporary file left")
         let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
         #expect(mode & 0o044 == 0o044, "node_exporter, another user, must be able to read it")
     }
@@ -105,49 +152,5 @@ struct MetricsExporterTests {
         } catch {
             #expect(error.code == "open" && error.errno == ENOENT)
         }
-    }
-}
-
-/// A minimal HTTP/1 client over a POSIX socket, so the test does not use the code it checks.
-enum RawHTTP {
-    struct Response {
-        var status: Int
-        var headers: [String: String]
-        var body: String
-    }
-
-    struct Failed: Error { var what: String }
-
-    static func request(_ text: String, port: Int) throws -> Response {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failed(what: "socket") }
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { throw Failed(what: "connect") }
-        let bytes = Array(text.utf8)
-        guard send(fd, bytes, bytes.count, 0) == bytes.count else { throw Failed(what: "send") }
-        var data: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let n = recv(fd, &buffer, buffer.count, 0)
-            if n <= 0 { break }
-            data += buffer[0..<n]
-        }
-        let all = String(decoding: data, as: UTF8.self)
-        guard let split = all.range(of: "\r\n\r\n") else { throw Failed(what: "no response head in \(data.count) bytes") }
-        let lines = all[..<split.lowerBound].components(separatedBy: "\r\n")
-        guard let status = lines.first?.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else { throw Failed(what: "status line") }
-        var headers: [String: String] = [:]
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return Response(status: status, headers: headers, body: String(all[split.upperBound...]))
     }
 }

@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Daemon
+@testable import MetricsExport
 
 /// The heartbeat behind `/healthz` and the answers built from it, on instants the tests choose.
 @Suite(.timeLimit(.minutes(1)))
@@ -32,17 +32,17 @@ struct LoopHeartbeatTests {
 
     @Test func healthzAnswers200WhileAliveAnd503Otherwise() {
         let heartbeat = LoopHeartbeat()
-        let health = MetricsHTTPHandler.Health(heartbeat: heartbeat, window: .seconds(60))
-        let (before, beforeBody) = MetricsHTTPHandler.healthz(health, now: Self.start)
+        let health = MetricsExporter.Health(heartbeat: heartbeat, window: .seconds(60))
+        let (before, beforeBody) = MetricsExporter.healthz(health, now: Self.start)
         #expect(before == .serviceUnavailable)
         #expect(beforeBody == "scheduling loop has not started\n")
 
         heartbeat.beat(at: Self.start)
-        let (alive, aliveBody) = MetricsHTTPHandler.healthz(health, now: Self.start + .milliseconds(12_500))
+        let (alive, aliveBody) = MetricsExporter.healthz(health, now: Self.start + .milliseconds(12_500))
         #expect(alive == .ok)
         #expect(aliveBody == "ok: last pass of the scheduling loop 12s ago\n")
 
-        let (stalled, stalledBody) = MetricsHTTPHandler.healthz(health, now: Self.start + .seconds(90))
+        let (stalled, stalledBody) = MetricsExporter.healthz(health, now: Self.start + .seconds(90))
         #expect(stalled == .serviceUnavailable)
         #expect(stalledBody == "stalled: last pass of the scheduling loop 90s ago (limit 60s)\n")
     }
