@@ -158,6 +158,7 @@ struct SchedulerServiceTests {
         defer { ledger.close() }
         #expect(ledger.state().jobs["a"]?.history.last?.executionId == "e-1")
         #expect(ledger.state().jobs["a"]?.unresolved.isEmpty == true)
+        try? FileManager.default.removeItem(atPath: h.directory)
     }
 
     /// The grace is bounded: a call that never answers is left for the restart.
@@ -178,6 +179,7 @@ struct SchedulerServiceTests {
         let (ledger, _) = try Ledger.open(directory: directory)
         defer { ledger.close() }
         #expect(ledger.state().jobs["a"]?.unresolved.count == 1, "sent again with its token after a restart")
+        try? FileManager.default.removeItem(atPath: directory)
     }
 }
 
