@@ -1,4 +1,5 @@
 import Foundation
+import Scheduling
 
 /// StartFlow's answer. A scheduled or event-triggered flow is activated and has no executionId.
 package struct StartFlowResult: Sendable, Equatable, Codable {
@@ -122,46 +123,31 @@ struct ExecutionRecordsWire: Decodable {
     }
 }
 
-/// Builds small JSON request bodies without a serializer: keys are ours, values are escaped.
+/// Builds small JSON request bodies with the project's one JSON writer: keys are ours, values
+/// are escaped, absent members are left out (as AWS SDKs do).
 enum JSONBody {
     static func object(_ pairs: [(String, JSONValue)]) -> [UInt8] {
-        var out = "{"
-        var first = true
+        var json = JSONWriter()
+        json.beginObject()
         for (key, value) in pairs {
-            if case .absent = value { continue }
-            if !first { out += "," }
-            first = false
-            out += quote(key) + ":"
             switch value {
-            case .string(let text): out += quote(text)
-            case .int(let number): out += String(number)
-            case .absent: break
+            case .string(let text):
+                json.key(key)
+                json.string(text)
+            case .int(let number):
+                json.key(key)
+                json.int(number)
+            case .absent:
+                continue
             }
         }
-        out += "}"
-        return Array(out.utf8)
+        json.endObject()
+        return json.bytes
     }
 
     enum JSONValue {
         case string(String)
         case int(Int)
         case absent
-    }
-
-    static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

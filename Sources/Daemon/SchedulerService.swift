@@ -56,13 +56,11 @@ package struct SchedulerService: Service {
         }
     }
 
-    /// A job file that could not be reloaded, with the problems to log.
+    /// A job file that could not be reloaded (the loader has logged each problem).
     package struct ReloadProblem: Error, Sendable {
         package var summary: String
-        package var details: [String]
-        package init(summary: String, details: [String] = []) {
+        package init(summary: String) {
             self.summary = summary
-            self.details = details
         }
     }
 

@@ -260,7 +260,6 @@ package struct SchedulerStateMachine: Sendable {
             enqueueRecord(.sent(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at), releases: due.id)
         }
         for name in touched { publishNext(job: name, nowMs: nowMs) }
-        updateNext()
     }
 
     private mutating func decide(_ due: DueSlot) {

@@ -34,7 +34,7 @@ package struct SchedulerStatus: Sendable, Equatable {
         if stopping { parts.append("stopping") }
         parts.append("\(enabledJobs) job\(enabledJobs == 1 ? "" : "s")" + (jobs != enabledJobs ? " (\(jobs - enabledJobs) disabled)" : ""))
         if let next {
-            parts.append("next: \(next.job) at \(Self.utc(ms: next.fireMs))")
+            parts.append("next: \(next.job) at \(TimeText.utc(millis: next.fireMs))")
         } else {
             parts.append("nothing scheduled")
         }
@@ -49,9 +49,5 @@ package struct SchedulerStatus: Sendable, Equatable {
         if let reloadProblem { line += " | reload failed, old jobs kept: \(reloadProblem)" }
         if let setupNote { line += " | \(setupNote)" }
         return line
-    }
-
-    static func utc(ms: Int64) -> String {
-        TimeText.utc(millis: ms)
     }
 }

@@ -80,11 +80,6 @@ package struct SlotStateMachine: Sendable {
         state = .polling(executionId: executionId, polls: 0)
     }
 
-    package var isFinished: Bool {
-        if case .finished = state { return true }
-        return false
-    }
-
     /// The slot's turn to send has come. The token's age and the retry deadline are checked here,
     /// right before the send, not when the wait began: a slot may wait for its turn.
     package mutating func admit(nowMs: Int64) -> Action {
