@@ -43,12 +43,20 @@ package struct JobLedger: Sendable, Equatable {
     mutating func apply(_ record: LedgerRecord, historyLimit: Int) {
         flow = record.flow
         let slot = record.slot
+        if record.withdraws {
+            // The slot's `sent` was written ahead and it was never sent: forget it.
+            unresolved[slot] = nil
+            if let index = historyIndex(of: slot), history[index].slot == slot { history.remove(at: index) }
+            return
+        }
         var summary = summary(for: slot) ?? SlotSummary(slot: slot, token: record.token, updatedAt: record.at)
         summary.merge(record)
         switch record.kind {
         case .sent:
             if summary.firstSentAt == nil { summary.firstSentAt = record.at }
-            watermark = max(watermark ?? slot, slot)
+            // Written ahead of its fire time, the slot is not decided yet: a restart before the
+            // fire time plans it as usual. Its outcome (or a retry's `sent`) moves the watermark.
+            if record.fireAt == nil { watermark = max(watermark ?? slot, slot) }
             unresolved[slot] = summary
             if running[slot] != nil { running[slot] = summary }
         case .skipped:
@@ -57,6 +65,8 @@ package struct JobLedger: Sendable, Equatable {
             unresolved[slot] = nil
             running[slot] = nil
         case .outcome:
+            // A no-op for a slot whose `sent` moved it already; needed for one sent ahead.
+            watermark = max(watermark ?? slot, slot)
             unresolved[slot] = nil
             // Without an explicit flag, the slot's (merged) outcome decides: only `started` waits.
             let isFinal = record.final ?? summary.outcome.map(\.isFinalByDefault) ?? true

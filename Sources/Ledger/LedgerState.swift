@@ -8,10 +8,11 @@ package struct LedgerState: Sendable, Equatable {
 
     /// Applies one record, in log order. The replay rules:
     /// - `sent`: the slot joins `unresolved` (keeping the first `firstSentAt` if sent twice);
-    ///   the watermark moves up to the slot.
+    ///   the watermark moves up to the slot, unless the record was written ahead (`fireAt`).
     /// - `outcome`: the slot leaves `unresolved`; a non-final outcome (`started` with wait)
-    ///   puts it in `running`, a final one takes it out.
+    ///   puts it in `running`, a final one takes it out. The watermark moves up to the slot.
     /// - `skipped`: the watermark moves up to the slot; the slot leaves `unresolved` and `running`.
+    ///   With `withdrawn`: the slot leaves `unresolved` and the history, the watermark stays.
     /// Every record updates the slot's summary in the history (latest `historyLimit` slots).
     package mutating func apply(_ record: LedgerRecord, historyLimit: Int) {
         jobs[record.job, default: JobLedger(flow: record.flow)].apply(record, historyLimit: historyLimit)

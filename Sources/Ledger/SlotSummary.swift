@@ -21,12 +21,15 @@ package struct SlotSummary: Codable, Sendable, Equatable {
     package var bytesWritten: Int64?
     /// The `at` of the latest record for this slot.
     package var updatedAt: Double
+    /// The slot's fire time when its `sent` was written ahead of it (Unix seconds): before it, the
+    /// slot has not been sent yet. Nil in every other case.
+    package var fireAt: Double?
 
     package init(
         slot: Int64, token: String, flow: String? = nil, firstSentAt: Double? = nil, outcome: SlotOutcome? = nil,
         executionId: String? = nil, flowStatus: String? = nil, errorCode: String? = nil,
         message: String? = nil, attempts: Int? = nil, recordsProcessed: Int64? = nil,
-        bytesProcessed: Int64? = nil, bytesWritten: Int64? = nil, updatedAt: Double
+        bytesProcessed: Int64? = nil, bytesWritten: Int64? = nil, updatedAt: Double, fireAt: Double? = nil
     ) {
         self.slot = slot
         self.token = token
@@ -42,6 +45,7 @@ package struct SlotSummary: Codable, Sendable, Equatable {
         self.bytesProcessed = bytesProcessed
         self.bytesWritten = bytesWritten
         self.updatedAt = updatedAt
+        self.fireAt = fireAt
     }
 
     /// Takes the details a record carries; a field the record leaves out keeps its value, so a
@@ -58,6 +62,7 @@ package struct SlotSummary: Codable, Sendable, Equatable {
         if let value = record.recordsProcessed { recordsProcessed = value }
         if let value = record.bytesProcessed { bytesProcessed = value }
         if let value = record.bytesWritten { bytesWritten = value }
+        if let value = record.fireAt { fireAt = value }
         updatedAt = record.at
     }
 }

@@ -10,6 +10,9 @@ import Scheduling
 /// earliest fire time (jitter only delays). So a jitter longer than the job's interval still
 /// fires every slot at its own time, in fire order.
 ///
+/// Slots can be announced ahead of their fire time (`popAhead`), for the ledger to record them
+/// before they fire; they stay planned, in a third heap, and are due as any other, catch-up included.
+///
 /// Catch-up (SPEC section 2): when slots of a job are due at once, only the newest is current;
 /// it starts when at most `graceMs` late, and when later only under `latest` or `all`. The older
 /// due slots are missed: they start only under `all`, otherwise they are skipped with their count.
@@ -53,6 +56,8 @@ package struct SchedulePlanner: Sendable {
     package let jobs: [Job]
     private var pending = Heap<Pending>()
     private var firing = Heap<Firing>()
+    /// Slots returned by `popAhead`, not due yet, by fire time.
+    private var announced = Heap<Firing>()
     /// Per job order: slots older than the window passed over while filling, not yet reported.
     private var dropped: [Int: SkippedSlots] = [:]
     /// Per job order, for jobs that start fresh (no slot decided yet): slots firing at or before
@@ -94,10 +99,33 @@ package struct SchedulePlanner: Sendable {
     }
 
     /// When the earliest slot fires, or nil when no job will ever fire again.
-    package var nextFireMs: Int64? { firing.min?.slot.fireMs }
+    package var nextFireMs: Int64? { nextSlot?.fireMs }
 
     /// The earliest slot, for STATUS.
-    package var nextSlot: DueSlot? { firing.min?.slot }
+    package var nextSlot: DueSlot? {
+        switch (firing.min?.slot, announced.min?.slot) {
+        case (let a?, let b?): min(a, b)
+        case (let a, let b): a ?? b
+        }
+    }
+
+    /// When the earliest slot not announced yet fires.
+    package var nextUnannouncedFireMs: Int64? { firing.min?.slot.fireMs }
+
+    /// Removes and returns, in fire order, the slots that fire after `nowMs` and at or before
+    /// `horizonMs` and were not announced yet. They stay planned: `popDue` returns them at their
+    /// fire time (or applies catch-up to them), and a new planner (reload) forgets them.
+    package mutating func popAhead(horizonMs: Int64, nowMs: Int64) -> [DueSlot] {
+        fill(nowMs: nowMs, horizonMs: horizonMs)
+        var slots: [DueSlot] = []
+        while let top = firing.min, top.slot.fireMs <= horizonMs {
+            firing.removeMin()
+            announced.insert(top)
+            if top.slot.fireMs > nowMs { slots.append(top.slot) }
+        }
+        fill(nowMs: nowMs, horizonMs: horizonMs)
+        return slots
+    }
 
     /// Removes and returns everything due at `nowMs`, applying catch-up.
     package mutating func popDue(nowMs: Int64) -> Batch {
@@ -105,6 +133,10 @@ package struct SchedulePlanner: Sendable {
         var byJob: [Int: [DueSlot]] = [:]
         while let top = firing.min, top.slot.fireMs <= nowMs {
             firing.removeMin()
+            byJob[top.slot.jobOrder, default: []].append(top.slot)
+        }
+        while let top = announced.min, top.slot.fireMs <= nowMs {
+            announced.removeMin()
             byJob[top.slot.jobOrder, default: []].append(top.slot)
         }
         fill(nowMs: nowMs)
@@ -138,9 +170,10 @@ package struct SchedulePlanner: Sendable {
     /// Moves slots from `pending` to `firing` until no pending slot could fire before the
     /// earliest firing one (or before `nowMs`). Slots older than their job's window are passed
     /// over and counted.
-    private mutating func fill(nowMs: Int64) {
+    private mutating func fill(nowMs: Int64, horizonMs: Int64? = nil) {
+        let horizon = max(nowMs, horizonMs ?? nowMs)
         while let next = pending.min {
-            if let earliest = firing.min?.slot.fireMs, next.nominalMs > max(earliest, nowMs) { break }
+            if let earliest = firing.min?.slot.fireMs, next.nominalMs > max(earliest, horizon) { break }
             pending.removeMin()
             let job = jobs[next.jobOrder]
             var slot: Int64? = next.slot

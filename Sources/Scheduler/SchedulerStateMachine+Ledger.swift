@@ -36,7 +36,12 @@ extension SchedulerStateMachine {
             emit(.log(LogEntry(.notice, "the ledger is writable again", ["event": "ledger-recovered"])))
         }
         for pending in done {
-            if let id = pending.releases { enqueueForAdmission(id) }
+            guard let id = pending.releases else { continue }
+            if ahead[id] != nil {
+                ahead[id]?.durable = true
+            } else if slots[id]?.phase == .recording {
+                enqueueForAdmission(id)
+            }
         }
     }
 

@@ -11,8 +11,10 @@ extension SchedulerStateMachine {
         for (name, remembered) in ledger.jobs.sorted(by: { $0.key < $1.key }) {
             guard let (job, order) = jobs[name], job.enabled else { continue }
             for (slotTime, summary) in remembered.unresolved.sorted(by: { $0.key < $1.key }) {
+                // Recorded ahead and its fire time still to come: never sent (`restoreAhead`).
+                guard Self.mayHaveBeenSent(summary, nowMs: nowMs) else { continue }
                 let due = DueSlot(jobName: name, flow: summary.flow ?? remembered.flow, jobOrder: order, slot: slotTime,
-                                  token: summary.token, fireMs: slotTime * 1000)
+                                  token: summary.token, fireMs: Self.fireMs(summary) ?? slotTime * 1000)
                 let firstSentMs = Int64((summary.firstSentAt ?? summary.updatedAt) * 1000)
                 let machine = SlotStateMachine(retry: job.retry, wait: job.wait, tokenFirstSentMs: firstSentMs,
                                                attempts: max(1, summary.attempts ?? 1), firstAttemptMs: firstSentMs)
@@ -78,6 +80,11 @@ extension SchedulerStateMachine {
             }
         }
         planner = SchedulePlanner(jobs: file.jobs, resumeAfter: resumeAfter, nowMs: nowMs)
+        // Records written ahead under the old jobs: kept where the new file fires the same slot
+        // at the same time with the same token and flow, withdrawn otherwise.
+        let previous = ahead
+        ahead = [:]
+        recordAhead(nowMs: nowMs, previous: previous, reason: "not sent: the job file was reloaded before the slot's fire time")
         if let rate = file.rateLimit {
             if bucket?.rate != rate { bucket = TokenBucket(rate: rate, nowNanos: nowMs * 1_000_000) }
         } else {
@@ -108,7 +115,8 @@ extension SchedulerStateMachine {
 
     /// No new starts. Calls in flight get the stop grace to answer, and their answers and the
     /// ledger queue are written. Slots not in flight stay open in the ledger (sent again with the
-    /// same token on restart) or, if never recorded, are found again by catch-up.
+    /// same token on restart) or, if never recorded or only recorded ahead of a fire time not
+    /// reached, are found again by catch-up.
     mutating func beginShutdown(nowMs: Int64) {
         guard !stopping else { return }
         stopping = true
@@ -116,6 +124,10 @@ extension SchedulerStateMachine {
         stopDeadlineMs = nowMs + configuration.stopGrace.milliseconds
         emit(.notify(.stopping(status: status.text)))
         emit(.log(LogEntry(.notice, "stopping", ["event": "stopping", "in_flight": "\(inFlight)"])))
+        // Slots recorded ahead and not due yet were never sent: withdrawn, so that a restart plans
+        // them as usual (the catch-up rule decides, as for any slot not sent).
+        withdraw(Array(ahead.values), nowMs: nowMs, reason: "not sent: the daemon stopped before the slot's fire time")
+        ahead = [:]
         for (id, slot) in slots {
             switch slot.phase {
             case .sending: continue

@@ -9,9 +9,10 @@ import Scheduling
 /// clock (the present is a parameter), draws no random numbers (they come with the events) and
 /// performs no I/O: `SchedulerService` carries out its actions.
 ///
-/// The path of one slot (docs/architecture.md): due (planner) -> its `sent` record is written
-/// -> queued for admission -> StartFlow in flight -> answered -> outcome record written; a
-/// retry waits in backoff and queues again; `wait = true` polls until the run ends.
+/// The path of one slot (docs/architecture.md): within `recordAhead` of its fire time its
+/// `sent` record is written ahead -> due (planner) -> queued for admission -> StartFlow in
+/// flight -> answered -> outcome record written; a retry is recorded, waits in backoff and
+/// queues again; `wait = true` polls until the run ends.
 package struct SchedulerStateMachine: Sendable {
     package struct Configuration: Sendable {
         /// Half of systemd's WatchdogSec: WATCHDOG=1 goes out this often. Nil: no watchdog.
@@ -26,6 +27,10 @@ package struct SchedulerStateMachine: Sendable {
         package var maxSleep: Duration = .seconds(3600)
         /// The STATUS= note on what the daemon runs with, from READY on (`SchedulerStatus.setupNote`).
         package var setupNote: String?
+        /// A slot's first `sent` record is written once its fire time is this close (with every
+        /// other slot firing within twice this, in one write), so that nothing is written between
+        /// the timer and its StartFlow. Zero: written at the fire time.
+        package var recordAhead: Duration = .seconds(2)
 
         package init(watchdogInterval: Duration? = nil, stopGrace: Duration = .seconds(10)) {
             self.watchdogInterval = watchdogInterval
@@ -98,6 +103,10 @@ package struct SchedulerStateMachine: Sendable {
     var nextWriteID: UInt64 = 0
     var ledgerRetryAtMs: Int64?
     var ledgerRetryDelayMs: Int64 = 1000
+    /// Slots not due yet whose `sent` record was written ahead (or is being written).
+    var ahead: [SlotID: Ahead] = [:]
+    /// Records written ahead that the ledger held at open, reconciled with the planner at start.
+    var restoredAhead: [SlotID: Ahead] = [:]
 
     package internal(set) var status = SchedulerStatus()
     var lastStatusText = ""
@@ -117,7 +126,15 @@ package struct SchedulerStateMachine: Sendable {
     package init(jobFile: JobFile, ledger: LedgerState, configuration: Configuration, nowMs: Int64) {
         self.configuration = configuration
         self.jobFile = jobFile
-        decided = ledger.jobs.compactMapValues(\.watermark)
+        // The watermark, and the slots sent ahead whose fire time has passed: they may have been
+        // sent, so they are decided (`resume` sends them again with their token).
+        for (name, remembered) in ledger.jobs {
+            var last = remembered.watermark
+            for (slot, summary) in remembered.unresolved where Self.mayHaveBeenSent(summary, nowMs: nowMs) {
+                last = max(last ?? slot, slot)
+            }
+            if let last { decided[name] = last }
+        }
         let names = Set(jobFile.jobs.map(\.name))
         planner = SchedulePlanner(jobs: jobFile.jobs, resumeAfter: decided.filter { names.contains($0.key) }, nowMs: nowMs)
         index(jobFile)
@@ -129,6 +146,7 @@ package struct SchedulerStateMachine: Sendable {
             rememberedSuccess[job.name] = Self.lastSuccess(ledger.jobs[job.name], wait: job.wait)
         }
         resume(ledger, nowMs: nowMs)
+        restoredAhead = restoreAhead(ledger, nowMs: nowMs)
     }
 
     mutating func index(_ file: JobFile) {
@@ -148,6 +166,9 @@ package struct SchedulerStateMachine: Sendable {
         lastStatusSentMs = nowMs
         emit(.notify(.ready(status: status.text)))
         emit(.log(LogEntry(.info, "ready", ["event": "ready", "jobs": "\(status.enabledJobs)", "status": status.text])))
+        let restored = restoredAhead
+        restoredAhead = [:]
+        recordAhead(nowMs: nowMs, previous: restored, reason: "not sent: the job file changed the slot before its fire time")
         return finishStep(nowMs: nowMs)
     }
 
@@ -186,14 +207,16 @@ package struct SchedulerStateMachine: Sendable {
         actions.append(action)
     }
 
-    /// Runs what is due, flushes the ledger queue, admits, then says when to wake.
+    /// Runs what is due, admits, records ahead, flushes the ledger queue, then says when to
+    /// wake. StartFlow actions come before any ledger write of the same step.
     private mutating func finishStep(nowMs: Int64) -> [SchedulerAction] {
         if !finished {
             if !stopping { dispatchDue(nowMs: nowMs) }
             fireTimers(nowMs: nowMs)
             expireUnrecorded(nowMs: nowMs)
-            flushLedger(nowMs: nowMs)
             if !stopping { admit(nowMs: nowMs) }
+            recordAhead(nowMs: nowMs)
+            flushLedger(nowMs: nowMs)
             feedWatchdog(nowMs: nowMs)
             if stopping { checkStopped(nowMs: nowMs) }
             refreshStatus(nowMs: nowMs)
@@ -206,6 +229,9 @@ package struct SchedulerStateMachine: Sendable {
     private func nextWake(nowMs: Int64) -> Int64 {
         var wake = nowMs + configuration.maxSleep.milliseconds
         if !stopping, let fire = planner.nextFireMs { wake = min(wake, fire) }
+        if !stopping, configuration.recordAhead > .zero, let fire = planner.nextUnannouncedFireMs {
+            wake = min(wake, fire - configuration.recordAhead.milliseconds)
+        }
         if let timer = timers.min { wake = min(wake, timer.atMs) }
         if let at = ledgerRetryAtMs, !ledgerQueue.isEmpty { wake = min(wake, at) }
         if let at = rateWakeMs, !queue.isEmpty, !stopping { wake = min(wake, at) }
@@ -228,6 +254,7 @@ package struct SchedulerStateMachine: Sendable {
     mutating func dispatchDue(nowMs: Int64) {
         let batch = planner.popDue(nowMs: nowMs)
         guard !batch.due.isEmpty || !batch.skipped.isEmpty else { return }
+        if !batch.skipped.isEmpty { settleAheadPassedOver(batch, nowMs: nowMs) }
         let at = Double(nowMs) / 1000
         var touched: Set<String> = []
         for skipped in batch.skipped {
@@ -243,6 +270,11 @@ package struct SchedulerStateMachine: Sendable {
         }
         for due in batch.due {
             touched.insert(due.jobName)
+            var early = ahead.removeValue(forKey: due.id)
+            if let entry = early, entry.due != due {
+                withdraw([entry], nowMs: nowMs, reason: "not sent: recorded with another token, flow or fire time")
+                early = nil
+            }
             guard let (job, _) = jobs[due.jobName] else { continue }
             decide(due)
             if slots[due.id] != nil { continue }
@@ -254,10 +286,17 @@ package struct SchedulerStateMachine: Sendable {
                 emit(.metric(.starts(flow: due.flow, outcome: SlotOutcome.skipped.rawValue, count: 1)))
                 continue
             }
-            let machine = SlotStateMachine(retry: job.retry, wait: job.wait, tokenFirstSentMs: nowMs)
+            // Recorded ahead, the token's first send time is the record's (earlier than the send:
+            // its 7h45m bound only gets more conservative).
+            let machine = SlotStateMachine(retry: job.retry, wait: job.wait, tokenFirstSentMs: early?.atMs ?? nowMs)
             slots[due.id] = Slot(due: due, region: job.region, machine: machine, phase: .recording,
                                  recordDeadlineMs: due.fireMs + job.retry.deadline.milliseconds)
-            enqueueRecord(.sent(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at), releases: due.id)
+            if let early {
+                // Durable: straight to admission. Not yet (a slow disk): its record releases it.
+                if early.durable { enqueueForAdmission(due.id) }
+            } else {
+                enqueueRecord(.sent(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at), releases: due.id)
+            }
         }
         for name in touched { publishNext(job: name, nowMs: nowMs) }
     }
