@@ -65,8 +65,8 @@ package struct JobLedger: Sendable, Equatable {
             unresolved[slot] = nil
             running[slot] = nil
         case .outcome:
-            // A no-op for a slot whose `sent` moved it already; needed for one sent ahead.
-            watermark = max(watermark ?? slot, slot)
+            // A slot recorded ahead has been sent once it has an outcome: now it is decided.
+            if summary.fireAt != nil { watermark = max(watermark ?? slot, slot) }
             unresolved[slot] = nil
             // Without an explicit flag, the slot's (merged) outcome decides: only `started` waits.
             let isFinal = record.final ?? summary.outcome.map(\.isFinalByDefault) ?? true

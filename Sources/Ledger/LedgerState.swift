@@ -10,7 +10,8 @@ package struct LedgerState: Sendable, Equatable {
     /// - `sent`: the slot joins `unresolved` (keeping the first `firstSentAt` if sent twice);
     ///   the watermark moves up to the slot, unless the record was written ahead (`fireAt`).
     /// - `outcome`: the slot leaves `unresolved`; a non-final outcome (`started` with wait)
-    ///   puts it in `running`, a final one takes it out. The watermark moves up to the slot.
+    ///   puts it in `running`, a final one takes it out. The watermark moves up to the slot only
+    ///   when the slot's `sent` was written ahead.
     /// - `skipped`: the watermark moves up to the slot; the slot leaves `unresolved` and `running`.
     ///   With `withdrawn`: the slot leaves `unresolved` and the history, the watermark stays.
     /// Every record updates the slot's summary in the history (latest `historyLimit` slots).

@@ -21,6 +21,12 @@ extension SchedulerStateMachine {
         var atMs: Int64
         /// Whether the record is durable.
         var durable: Bool
+
+        /// Whether the record is the one this slot would be sent with: same slot, token, flow
+        /// and fire time (the job's place in the file may differ).
+        func records(_ other: DueSlot) -> Bool {
+            (due.jobName, due.slot, due.token, due.flow, due.fireMs) == (other.jobName, other.slot, other.token, other.flow, other.fireMs)
+        }
     }
 
     /// Announces the slots that come within the lead, and queues their records. With
@@ -46,13 +52,15 @@ extension SchedulerStateMachine {
             // The previous run may end before the fire time; if not, the slot is skipped then.
             // Either way it is decided at the fire time, and recorded then if it is sent.
             if job.wait, job.overlap == .skip, isActive(job: job.name) { continue }
-            if let old = previous[due.id], old.due == due {
+            if var old = previous[due.id], old.records(due) {
+                old.due = due
                 ahead[due.id] = old
             } else {
                 fresh.append(due)
             }
         }
-        withdraw(previous.values.filter { ahead[$0.due.id] != $0 }, nowMs: nowMs, reason: reason)
+        let replaced = previous.values.filter { old in !(ahead[old.due.id]?.records(old.due) ?? false) }
+        withdraw(replaced, nowMs: nowMs, reason: reason)
         let at = Double(nowMs) / 1000
         for due in fresh {
             ahead[due.id] = Ahead(due: due, atMs: nowMs, durable: false)
@@ -74,7 +82,7 @@ extension SchedulerStateMachine {
         let at = Double(nowMs) / 1000
         for entry in entries.sorted(by: { $0.due < $1.due }) {
             let due = entry.due
-            if ahead[due.id] == entry { ahead[due.id] = nil }
+            if let current = ahead[due.id], current.records(due) { ahead[due.id] = nil }
             enqueueRecord(.withdrawn(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at, message: reason))
         }
         emit(.log(LogEntry(.debug, "records written ahead withdrawn", ["event": "withdrawn", "slots": "\(ids.count)", "reason": reason])))
@@ -84,7 +92,8 @@ extension SchedulerStateMachine {
     /// skipped slot of a job has its own `skipped` record; the older ones are withdrawn (the
     /// watermark is past them, so they are never planned again).
     mutating func settleAheadPassedOver(_ batch: SchedulePlanner.Batch, nowMs: Int64) {
-        let passed = ahead.values.filter { $0.due.fireMs <= nowMs }
+        let due = Set(batch.due.map(\.id))
+        let passed = ahead.values.filter { $0.due.fireMs <= nowMs && !due.contains($0.due.id) }
         guard !passed.isEmpty else { return }
         let named = Set(batch.skipped.map(\.newest.id))
         for entry in passed where named.contains(entry.due.id) { ahead[entry.due.id] = nil }

@@ -271,7 +271,7 @@ package struct SchedulerStateMachine: Sendable {
         for due in batch.due {
             touched.insert(due.jobName)
             var early = ahead.removeValue(forKey: due.id)
-            if let entry = early, entry.due != due {
+            if let entry = early, !entry.records(due) {
                 withdraw([entry], nowMs: nowMs, reason: "not sent: recorded with another token, flow or fire time")
                 early = nil
             }

@@ -68,6 +68,14 @@ enum Records {
         .skipped(job: job, flow: "flow", slot: slot, token: token(job, slot), at: at, message: "catch-up")
     }
 
+    static func sentAhead(_ job: String, _ slot: Int64, at: Double, fireAt: Double) -> LedgerRecord {
+        .sentAhead(job: job, flow: "flow", slot: slot, token: token(job, slot), at: at, fireAt: fireAt)
+    }
+
+    static func withdrawn(_ job: String, _ slot: Int64, at: Double) -> LedgerRecord {
+        .withdrawn(job: job, flow: "flow", slot: slot, token: token(job, slot), at: at, message: "stopped")
+    }
+
     /// A random but plausible-to-odd sequence: few jobs and slots, so that slots repeat, leave
     /// the history, come back, and get every kind of record in every order.
     static func random(count: Int, using generator: inout SeededGenerator) -> [LedgerRecord] {
@@ -91,6 +99,9 @@ enum Records {
             if Bool.random(using: &generator) { record.attempts = Int.random(in: 1...8, using: &generator) }
             if Bool.random(using: &generator) { record.recordsProcessed = Int64.random(in: 0...1_000_000, using: &generator) }
             if Bool.random(using: &generator) { record.bytesWritten = Int64.random(in: 0...Int64.max, using: &generator) }
+            // Records written ahead and their withdrawals (docs/ledger.md, "Written ahead").
+            if kind == .sent, Int.random(in: 0..<3, using: &generator) == 0 { record.fireAt = Double(slot) + 0.25 }
+            if kind == .skipped, Int.random(in: 0..<3, using: &generator) == 0 { record.withdrawn = true }
             return record
         }
     }

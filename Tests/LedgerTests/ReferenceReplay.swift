@@ -32,10 +32,20 @@ struct ReferenceReplay {
         s.recordsProcessed = r.recordsProcessed ?? s.recordsProcessed
         s.bytesProcessed = r.bytesProcessed ?? s.bytesProcessed
         s.bytesWritten = r.bytesWritten ?? s.bytesWritten
+        s.fireAt = r.fireAt ?? s.fireAt
+        if r.kind == .skipped, r.withdrawn == true {
+            // Withdrawn: never sent, forgotten (a running slot stays running).
+            job.unresolved.remove(r.slot)
+            job.history.remove(r.slot)
+            let kept = job.history.union(job.unresolved).union(job.running)
+            job.known = job.known.filter { kept.contains($0.key) }
+            jobs[r.job] = job
+            return
+        }
         switch r.kind {
         case .sent:
             s.firstSentAt = s.firstSentAt ?? r.at
-            job.watermark = max(job.watermark ?? r.slot, r.slot)
+            if r.fireAt == nil { job.watermark = max(job.watermark ?? r.slot, r.slot) }
             job.unresolved.insert(r.slot)
         case .skipped:
             if r.outcome == nil { s.outcome = .skipped }
@@ -43,6 +53,7 @@ struct ReferenceReplay {
             job.unresolved.remove(r.slot)
             job.running.remove(r.slot)
         case .outcome:
+            if s.fireAt != nil { job.watermark = max(job.watermark ?? r.slot, r.slot) }
             job.unresolved.remove(r.slot)
             let final = r.final ?? (s.outcome == nil ? true : s.outcome != .started)
             if final { job.running.remove(r.slot) } else { job.running.insert(r.slot) }

@@ -23,14 +23,17 @@ struct SchedulerStateMachineTests {
         var d = try SchedulerDriver("[[job]]\nname = \"a\"\nflow = \"fa\"\nevery = \"1m\"\n", nowMs: Self.ms)
         guard case .ready(let status)? = d.notifications.first else { Issue.record("no READY"); return }
         #expect(status.contains("next: a at 2027-01-15 08:01:00 UTC"))
+        // The `sent` record is written ahead of the slot (2 s), and durable before the call.
+        #expect(d.wakeMs == (Self.t0 + 58) * 1000)
+        d.tick(at: (Self.t0 + 58) * 1000)
+        #expect(d.calls.isEmpty && d.pendingWrite?.1.map(\.kind) == [.sent])
+        d.completeWrite()
         #expect(d.wakeMs == (Self.t0 + 60) * 1000)
         d.tick(at: (Self.t0 + 59) * 1000)
         #expect(d.pendingWrite == nil && d.calls.isEmpty, "nothing before the slot")
         d.tick(at: (Self.t0 + 60) * 1000)
-        // The `sent` record is durable before the call.
-        #expect(d.calls.isEmpty && d.pendingWrite?.1.map(\.kind) == [.sent])
-        d.completeWrite()
         #expect(d.sentTokens == [ClientToken.make(salt: "", job: "a", flow: "fa", slot: Self.t0 + 60)])
+        #expect(d.pendingWrite == nil, "nothing written at the fire time")
         d.answerFirst()
         d.drainLedger()
         #expect(d.ledger.jobs["a"]?.history.last?.outcome == .started)
