@@ -80,6 +80,64 @@ struct SchedulerServiceTests {
         try await h.stop()
     }
 
+    /// The `sent` record is written ahead of the slot (docs/ledger.md, "Written ahead"): durable
+    /// before the fire tick, and nothing is appended between the tick and the StartFlow.
+    @Test func theRecordIsDurableBeforeTheFireTickAndNothingIsWrittenAtIt() async throws {
+        let starter = GatedStarter()
+        let h = try await ServiceHarness("[[job]]\nname = \"a\"\nflow = \"fa\"\nevery = \"1h\"\n", starter: starter)
+        let fire = Self.t0 + 3600
+        #expect(h.clock.nextArmedMs == fire * 1000 - 2000)
+        try await h.advance(to: fire * 1000 - 2000)
+        try await eventually("recorded ahead") { h.ledger.state().jobs["a"]?.unresolved[fire]?.fireAt == Double(fire) }
+        let ledgerFile = h.directory + "/ledger.jsonl"
+        let size = try FileManager.default.attributesOfItem(atPath: ledgerFile)[.size] as? Int
+        #expect(starter.waiting == 0)
+        h.clock.advance(to: fire * 1000)
+        try await eventually("call in flight") { starter.waiting == 1 }
+        #expect(try FileManager.default.attributesOfItem(atPath: ledgerFile)[.size] as? Int == size, "no write between the tick and the call")
+        starter.release(StartFlowResult(flowArn: "arn", flowStatus: "Active", executionId: "e-1"))
+        try await eventually("outcome") { h.ledger.state().jobs["a"]?.history.last?.executionId == "e-1" }
+        #expect(h.ledger.state().jobs["a"]?.history.last?.firstSentAt == Double(fire - 2))
+        #expect(h.ledger.state().jobs["a"]?.watermark == fire)
+        try await h.stop()
+    }
+
+    /// A stop before the fire time withdraws the record; a restart after the fire time starts the
+    /// slot by the catch-up rule, once, as if nothing had been written.
+    @Test func aStopBeforeTheFireTimeWithdrawsTheRecordAndARestartCatchesUp() async throws {
+        let directory = temporaryDirectory()
+        let fire = Self.t0 + 3600
+        let token = ClientToken.make(salt: "", job: "a", flow: "fa", slot: fire)
+        do {
+            let (ledger, _) = try Ledger.open(directory: directory)
+            let previous = ClientToken.make(salt: "", job: "a", flow: "fa", slot: Self.t0)
+            try await ledger.append(.sent(job: "a", flow: "fa", slot: Self.t0, token: previous, at: Double(Self.t0)))
+            try await ledger.append(LedgerRecord(kind: .outcome, job: "a", flow: "fa", slot: Self.t0, token: previous, at: Double(Self.t0),
+                                                 outcome: .started, final: true, executionId: "e-0"))
+            ledger.close()
+        }
+        let toml = "[[job]]\nname = \"a\"\nflow = \"fa\"\nevery = \"1h\"\n"
+        let first = FakeStarter()
+        let h = try await ServiceHarness(toml, nowMs: (Self.t0 + 60) * 1000, starter: first, directory: directory)
+        try await h.advance(to: fire * 1000 - 2000)
+        try await eventually("recorded ahead") { h.ledger.state().jobs["a"]?.unresolved[fire] != nil }
+        h.clock.advance(to: fire * 1000 - 1000)
+        try await h.stop(keep: true)
+        #expect(first.recorded.isEmpty)
+        do {
+            let (ledger, state) = try Ledger.open(directory: directory)
+            ledger.close()
+            #expect(state.jobs["a"]?.unresolved.isEmpty == true, "withdrawn")
+            #expect(state.jobs["a"]?.watermark == Self.t0)
+        }
+        let second = FakeStarter()
+        let r = try await ServiceHarness(toml, nowMs: fire * 1000 + 10_000, starter: second, directory: directory)
+        try await eventually("caught up") { r.started == 1 }
+        try await r.advance(to: fire * 1000 + 60_000)
+        #expect(second.recorded == [.init(flow: "fa", token: token)])
+        try await r.stop()
+    }
+
     @Test func aTokenTooOldIsRecordedAsOutcomeUnknownNotResent() async throws {
         let directory = temporaryDirectory()
         let slot = Self.t0 - 8 * 3600
