@@ -264,3 +264,70 @@ def test_slots_older_than_the_window_are_counted(tmp_path):
     newest = max(rs.grid(60, watermark + 1, window_start - 1))
     assert time.strftime("%Y-%m-%dT%H:%M", time.gmtime(newest)) in line or \
         time.strftime("%Y-%m-%dT%H:%M", time.gmtime(newest - 60)) in line, line
+
+
+def _ahead_record(state, tok):
+    """The `sent` record written ahead of the fire time for this token (it has `fireAt`), or None."""
+    if not (state / "ledger.jsonl").exists():
+        return None
+    return next((r for r in ledger_records(state) if r.get("kind") == "sent" and r.get("token") == tok and "fireAt" in r), None)
+
+
+def _kill_after_the_write_ahead(tmp_path, salt):
+    """A one-shot job 5 s away; the daemon is SIGKILLed as soon as the slot's `sent` record,
+    written ahead of its fire time, is in the ledger, and before that fire time."""
+    emulator = rs.Emulator(tmp_path, ["ahead"])
+    config = tmp_path / "jobs.toml"
+    slot = int(time.time()) + 5
+    at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(slot))
+    rs.write_jobs(config, f'token_salt = "{salt}"\n', [("k", "ahead", f'at = ["{at}"]')])
+    state, log = tmp_path / "state", tmp_path / "daemon.log"
+    tok = rs.token(salt, "k", "ahead", slot)
+    daemon = rs.Daemon(config, state, emulator.client_env(), log)
+    record = rs.wait_for(lambda: _ahead_record(state, tok), 30, interval=0.01, what="the record written ahead")
+    daemon.kill()
+    killed_at = time.time()
+    assert killed_at < slot, f"killed {killed_at - slot:.3f} s after the fire time: the machine was too slow for this run"
+    assert record["fireAt"] == slot and record["at"] < slot, record
+    assert not [r for r in emulator.starts() if r.get("clientToken") == tok], "sent before its fire time"
+    return emulator, config, state, log, slot, tok, killed_at
+
+
+def _ready_count(log):
+    return sum(1 for line in rs.log_lines(log) if " info ready jobs=" in line)
+
+
+def test_kill_after_the_write_ahead_then_restart_after_the_fire_time_resends_once(tmp_path):
+    """A slot recorded ahead whose fire time passed while the daemon was down may have been sent:
+    it is sent again with its token, once (SPEC section 7). A one-shot job that is new to the
+    ledger would otherwise never be caught up, so only the record can make this start."""
+    emulator, config, state, log, slot, tok, killed_at = _kill_after_the_write_ahead(tmp_path, "ahead-late")
+    time.sleep(max(0.0, slot - time.time()) + 1.5)
+    daemon = rs.Daemon(config, state, emulator.client_env(), log)
+    rs.wait_for(lambda: any(tok in line and "event=started" in line for line in rs.log_lines(log)), 30,
+                what="the recorded token sent again and answered")
+    time.sleep(1)
+    assert daemon.terminate() == 0
+    starts = [r for r in emulator.starts() if r.get("clientToken") == tok]
+    assert len(starts) == 1 and starts[0]["newRun"], starts
+    assert starts[0]["time"] > slot + 1, "sent by the restarted daemon"
+    assert any(tok in line and "event=resuming" in line for line in rs.log_lines(log))
+
+
+def test_kill_after_the_write_ahead_then_restart_before_the_fire_time_fires_it_once(tmp_path):
+    """Restarted before the fire time, the slot was not sent yet: it fires at its time, once."""
+    emulator, config, state, log, slot, tok, killed_at = _kill_after_the_write_ahead(tmp_path, "ahead-early")
+    daemon = rs.Daemon(config, state, emulator.client_env(), log)
+    rs.wait_for(lambda: _ready_count(log) == 2, 30, interval=0.01, what="READY after the kill")
+    ready_before_fire = time.time() < slot - 0.1
+    rs.wait_for(lambda: any(tok in line and "event=started" in line for line in rs.log_lines(log)), 30,
+                what="the slot started")
+    time.sleep(1)
+    assert daemon.terminate() == 0
+    starts = [r for r in emulator.starts() if r.get("clientToken") == tok]
+    assert len(starts) == 1 and starts[0]["newRun"], starts
+    assert starts[0]["time"] >= slot, "never before its fire time"
+    if ready_before_fire:
+        assert not any(tok in line and "event=resuming" in line for line in rs.log_lines(log)), "planned as usual"
+    else:
+        print(f"NOTE: the restarted daemon was ready only {time.time() - slot:.2f} s after the fire time")
