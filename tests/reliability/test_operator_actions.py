@@ -135,7 +135,8 @@ def test_restart_after_a_salt_change_resends_the_recorded_token(tmp_path):
 
 
 def test_a_full_disk_delays_starts_and_loses_none(tmp_path):
-    """Defect 6: while the ledger cannot be written no slot is sent, and none is lost."""
+    """Defect 6: while the ledger cannot be written no slot is sent without its record (only those
+    recorded ahead before the disk filled go out), and none is lost."""
     import os
     import subprocess
     if os.geteuid() != 0:
@@ -161,9 +162,15 @@ def test_a_full_disk_delays_starts_and_loses_none(tmp_path):
         subprocess.run(["dd", "if=/dev/zero", f"of={filler}", "bs=4k"], capture_output=True)
         full_at = time.time()
         rs.wait_for(lambda: any("ledger not writable" in s for _, s in notify.statuses()), 20, what="STATUS says so")
-        sent_while_full = len(emulator.starts())
         time.sleep(5)
-        assert len(emulator.starts()) == sent_while_full, "a slot was sent without its durable record"
+        # Records are written up to 4 s ahead of the fire time (docs/ledger.md): slots recorded
+        # before the disk filled may still go out at their time, no other.
+        recorded = {r["token"] for r in ledger_records(state) if r.get("kind") == "sent"}
+        during = [r for r in emulator.starts() if r["time"] >= full_at]
+        assert all(r.get("clientToken") in recorded for r in during), "a slot was sent without its durable record"
+        sent_while_full = len(emulator.starts())
+        time.sleep(3)
+        assert len(emulator.starts()) == sent_while_full, "sent while the ledger could not be written"
         filler.unlink()
         freed_at = time.time()
         rs.wait_for(lambda: any(f"event=ledger-recovered" in line or "writable again" in line for line in rs.log_lines(log)),
