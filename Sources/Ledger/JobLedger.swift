@@ -72,6 +72,11 @@ package struct JobLedger: Sendable, Equatable {
             let isFinal = record.final ?? summary.outcome.map(\.isFinalByDefault) ?? true
             running[slot] = isFinal ? nil : summary
         }
+        if record.kind == .sent, record.fireAt != nil, !inHistory(slot) {
+            // Written ahead, not sent yet: kept in `unresolved` only, so that it never pushes a
+            // slot that was sent out of the history (and a withdrawal leaves the history whole).
+            return
+        }
         remember(summary, limit: historyLimit)
     }
 
@@ -94,6 +99,10 @@ package struct JobLedger: Sendable, Equatable {
     mutating func trimHistory(to limit: Int) {
         let excess = history.count - max(limit, 0)
         if excess > 0 { history.removeFirst(excess) }
+    }
+
+    private func inHistory(_ slot: Int64) -> Bool {
+        historyIndex(of: slot).map { history[$0].slot == slot } ?? false
     }
 
     /// The index of the first history entry whose slot is >= `slot`; nil when all are smaller.

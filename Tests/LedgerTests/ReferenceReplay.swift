@@ -59,7 +59,8 @@ struct ReferenceReplay {
             if final { job.running.remove(r.slot) } else { job.running.insert(r.slot) }
         }
         job.known[r.slot] = s
-        job.history.insert(r.slot)
+        // A `sent` written ahead joins the history only if the slot is there already.
+        if !(r.kind == .sent && r.fireAt != nil) || job.history.contains(r.slot) { job.history.insert(r.slot) }
         while job.history.count > limit, let oldest = job.history.min() { job.history.remove(oldest) }
         let kept = job.history.union(job.unresolved).union(job.running)
         job.known = job.known.filter { kept.contains($0.key) }

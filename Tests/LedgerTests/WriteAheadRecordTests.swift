@@ -17,6 +17,19 @@ import TestSupport
         #expect(job?.unresolved[t]?.fireAt == Double(t) + 0.75)
         #expect(job?.unresolved[t]?.firstSentAt == Double(t) - 2, "the record's time: earlier than the send")
         #expect(job?.unresolved[t - 60]?.fireAt == nil)
+        #expect(job?.history.map(\.slot) == [t - 60], "not in the history until it is sent")
+    }
+
+    /// `appflowd status` reads with a history of 1: records written ahead and then withdrawn
+    /// must not leave it empty.
+    @Test func aShortHistoryKeepsTheLastSentSlotThroughRecordsAheadAndWithdrawals() {
+        let state = LedgerState.replaying([
+            Records.sent("j", t, at: 1), Records.outcome("j", t, .started, at: 2, final: true),
+            Records.sentAhead("j", t + 60, at: 3, fireAt: Double(t + 60)), Records.sentAhead("j", t + 120, at: 3, fireAt: Double(t + 120)),
+            Records.withdrawn("j", t + 60, at: 4), Records.withdrawn("j", t + 120, at: 4),
+        ], historyLimit: 1)
+        #expect(state.jobs["j"]?.history.map(\.slot) == [t])
+        #expect(state.jobs["j"]?.lastSlot?.outcome == .started)
     }
 
     @Test func theOutcomeOfASlotSentAheadMovesTheWatermark() {
