@@ -50,7 +50,9 @@ def test_files_and_config_file(rpm: Path):
                  "/usr/share/zsh/site-functions/_appflowd", "/usr/share/fish/vendor_completions.d/appflowd.fish",
                  "/usr/share/licenses/appflowd/LICENSE", "/usr/share/licenses/appflowd/NOTICE",
                  "/usr/share/licenses/appflowd/copyright", "/usr/share/doc/appflowd/README.md",
-                 "/usr/share/doc/appflowd/CHANGELOG.md", "/usr/share/doc/appflowd/examples/jobs.toml"):
+                 "/usr/share/doc/appflowd/CHANGELOG.md", "/usr/share/doc/appflowd/examples/jobs.toml",
+                 "/usr/share/doc/appflowd/install.md", "/usr/share/doc/appflowd/credentials.md",
+                 "/usr/share/doc/appflowd/operating.md", "/usr/share/doc/appflowd/calling.md"):
         assert path in listing, f"{path} missing from the RPM"
     assert not any("appflow-emulator" in p or "/.build-id/" in p for p in listing)
     # c: %config, n: noreplace.
