@@ -68,17 +68,28 @@ struct Check: AsyncParsableCommand {
             print("OK: \(n) job\(n == 1 ? "" : "s")")
             return
         }
-        let report = await Self.askAWS(jobFile: jobFile, environment: environment)
+        var logger = Logger(label: "appflowd") { ConsoleLogHandler(label: $0, format: .text) }
+        logger.logLevel = .warning
+        CredentialFileAudit.logWarnings(environment: environment, logger: logger)
+        // Failed calls are in the report: the clients' own log (credential refreshes) would repeat them.
+        var quiet = logger
+        quiet.logLevel = .critical
+        let clients = RegionalClients(environment: environment, maxConnections: 8, logger: quiet)
+        // Credentials resolved once, first: without any, one line says so instead of one error per job.
+        let setup = await clients.setup(regions: ClientSetup.regions(of: jobFile))
+        if let problem = setup.credentialProblem {
+            await clients.shutdown()
+            FileHandle.standardError.write(Data("appflowd check: no usable AWS credentials: \(problem)\n".utf8))
+            throw ExitCode(1)
+        }
+        let report = await Self.askAWS(jobFile: jobFile, clients: clients)
+        await clients.shutdown()
         print(json ? report.json() : report.table(layout: table.layout), terminator: "")
         if report.severity == .error { throw ExitCode(1) }
     }
 
     /// DescribeFlow for every enabled job, with the clients `run` would build.
-    static func askAWS(jobFile: JobFile, environment: [String: String]) async -> FlowCheckReport {
-        var logger = Logger(label: "appflowd") { ConsoleLogHandler(label: $0, format: .text) }
-        logger.logLevel = .warning
-        CredentialFileAudit.logWarnings(environment: environment, logger: logger)
-        let clients = RegionalClients(environment: environment, maxConnections: 8, logger: logger)
+    static func askAWS(jobFile: JobFile, clients: any FlowDescriber) async -> FlowCheckReport {
         let clock = DispatchWallClock()
         let check = FlowCheck(describer: clients, concurrency: 8, nowMs: clock.nowMs, onRetry: { job, region, attempt, failure, after in
             let line = "appflowd check: DescribeFlow \(job.flow) in \(region): \(failure.code), retrying in "
@@ -86,7 +97,6 @@ struct Check: AsyncParsableCommand {
             FileHandle.standardError.write(Data(line.utf8))
         })
         let answers = await check.run(jobs: jobFile.jobs)
-        await clients.shutdown()
         let rows = answers.map { answer in
             let reported: FlowCheckReport.Answer = switch answer.result {
             case .success(let flow):

@@ -124,6 +124,22 @@ struct CheckAWSTests {
         #expect(misuse.status == 64)
     }
 
+    @Test func withoutCredentialsOneLineAndNoCall() async throws {
+        let emulator = try await EmulatorProcess(Self.flows)
+        let (dir, config) = configFile(Self.jobs)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var env = emulator.clientEnvironment()
+        env["AWS_ACCESS_KEY_ID"] = nil
+        env["AWS_SECRET_ACCESS_KEY"] = nil
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
+        let output = try await Binaries.run("appflowd", ["check", "--config", config, "--aws"], environment: env)
+        #expect(output.status == 1)
+        #expect(output.stdout.isEmpty)
+        #expect(output.stderr.hasPrefix("appflowd check: no usable AWS credentials: "), "\(output.stderr)")
+        #expect(output.stderr.split(separator: "\n").count == 1, "\(output.stderr)")
+        #expect(emulator.requests().isEmpty)
+    }
+
     @Test func aBadFileIsRefusedBeforeAnyCall() async throws {
         let emulator = try await EmulatorProcess(Self.flows)
         let (dir, config) = configFile("region = \"eu-west-1\"\n[[job]]\nflow = \"accounts\"\n")
