@@ -10,6 +10,11 @@ package enum ClientSetup {
         Set(jobFile.jobs.filter(\.enabled).map(\.region))
     }
 
+    /// The regions and roles the enabled jobs' calls use: one client each.
+    package static func targets(of jobFile: JobFile) -> Set<CallTarget> {
+        Set(jobFile.jobs.filter(\.enabled).map(\.target))
+    }
+
     /// One error per region setting that cannot be resolved, at the first enabled job using it,
     /// in the job file's `FILE:LINE:COLUMN: error:` form.
     package static func problems(jobFile: JobFile, environment: [String: String]) -> [Diagnostic] {

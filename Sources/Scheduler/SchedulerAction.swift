@@ -28,14 +28,15 @@ package enum SchedulerAction: Sendable, Equatable {
 }
 
 package struct StartRequest: Sendable, Equatable {
-    package var region: String?
+    /// The job's region and role.
+    package var target: CallTarget
     package var flow: String
     package var token: String
     package var attempt: Int
 }
 
 package struct PollRequest: Sendable, Equatable {
-    package var region: String?
+    package var target: CallTarget
     package var flow: String
     package var executionId: String
 }

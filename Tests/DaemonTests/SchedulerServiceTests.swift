@@ -202,7 +202,7 @@ final class GatedStarter: FlowStarter {
         for waiter in all { waiter.resume(returning: result) }
     }
 
-    func startFlow(region: String?, flowName: String, clientToken: String) async throws -> StartFlowResult {
+    func startFlow(target: CallTarget, flowName: String, clientToken: String) async throws -> StartFlowResult {
         let id = state.withLock { s -> UInt64 in
             s.next += 1
             return s.next
@@ -221,5 +221,5 @@ final class GatedStarter: FlowStarter {
         }
     }
 
-    func findExecution(region: String?, flowName: String, executionId: String) async throws -> FlowExecution? { nil }
+    func findExecution(target: CallTarget, flowName: String, executionId: String) async throws -> FlowExecution? { nil }
 }
