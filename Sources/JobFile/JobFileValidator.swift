@@ -259,7 +259,8 @@ struct JobFileValidator {
             }
             file.jobs.append(job)
         }
-        if file.role == nil, file.jobs.allSatisfy({ $0.role == nil }) {
+        let anyRole = ([table] + (jobs.compactMap { $0.table })).contains { !($0["role_arn"]?.string ?? "").isEmpty }
+        if !anyRole {
             for key in ["external_id", "role_session_name"] where !(table[key]?.string ?? "").isEmpty {
                 report(key, "'\(key)' has no effect: no 'role_arn' is set, at the top of the file or in a job", at: .key, severity: .warning)
             }
