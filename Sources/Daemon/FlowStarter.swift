@@ -86,18 +86,25 @@ package final class RegionalClients: FlowStarter {
             setup.credentialProblem = "\(error)"
         }
         guard setup.credentialProblem == nil else { return setup }
-        var roles: Set<String> = []
-        for target in ordered {
-            guard let role = target.role, let client = try? client(for: target) else { continue }
-            roles.insert(role.description)
-            do {
-                _ = try await client.credentialSource()
-            } catch {
-                // Its own jobs will fail with this; the others run.
-                setup.roleProblems.append("\(client.configuration.region): \(error)")
+        // All at once: READY waits for them, and an STS that does not answer costs its timeout once.
+        let roleClients = ordered.compactMap { target in target.role.flatMap { role in (try? client(for: target)).map { (role, $0) } } }
+        setup.roles = Set(roleClients.map { $0.0.description }).sorted()
+        setup.roleProblems = await withTaskGroup(of: (Int, String?).self) { group in
+            for (index, (_, client)) in roleClients.enumerated() {
+                group.addTask {
+                    do {
+                        _ = try await client.credentialSource()
+                        return (index, nil)
+                    } catch {
+                        // Its own jobs will fail with this; the others run.
+                        return (index, "\(client.configuration.region): \(error)")
+                    }
+                }
             }
+            var problems: [(Int, String)] = []
+            for await (index, problem) in group { if let problem { problems.append((index, problem)) } }
+            return problems.sorted { $0.0 < $1.0 }.map(\.1)
         }
-        setup.roles = roles.sorted()
         return setup
     }
 
