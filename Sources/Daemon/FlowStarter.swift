@@ -85,10 +85,10 @@ package final class RegionalClients: FlowStarter {
         } catch {
             setup.credentialProblem = "\(error)"
         }
-        guard setup.credentialProblem == nil else { return setup }
-        // All at once: READY waits for them, and an STS that does not answer costs its timeout once.
         let roleClients = ordered.compactMap { target in target.role.flatMap { role in (try? client(for: target)).map { (role, $0) } } }
         setup.roles = Set(roleClients.map { $0.0.description }).sorted()
+        guard setup.credentialProblem == nil else { return setup }
+        // All at once: READY waits for them, and an STS that does not answer costs its timeout once.
         setup.roleProblems = await withTaskGroup(of: (Int, String?).self) { group in
             for (index, (_, client)) in roleClients.enumerated() {
                 group.addTask {
