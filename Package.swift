@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(name: "JobFileTests", dependencies: ["JobFile", "Scheduling", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(name: "AppFlowTests", dependencies: [
-            "AppFlow", "SigV4",
+            "AppFlow", "SigV4", "AppFlowEmulator", "Daemon", "JobFile", "Scheduler", "Scheduling",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

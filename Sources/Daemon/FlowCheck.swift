@@ -14,11 +14,11 @@ package protocol FlowDescriber: Sendable {
 
 extension RegionalClients: FlowDescriber {
     package func region(for job: Job) throws -> String {
-        try client(job.region).configuration.region
+        try client(for: job.target).configuration.region
     }
 
     package func describeFlow(for job: Job) async throws -> FlowDescription {
-        try await client(job.region).describeFlow(flowName: job.flow)
+        try await client(for: job.target).describeFlow(flowName: job.flow)
     }
 }
 
@@ -68,7 +68,7 @@ package struct FlowCheck: Sendable {
                 keys.append("")
                 continue
             }
-            let key = Self.key(region: region, flow: job.flow)
+            let key = Self.key(region: region, role: job.role, flow: job.flow)
             regions.append(region)
             keys.append(key)
             if firstJobOfKey[key] == nil {
@@ -87,10 +87,10 @@ package struct FlowCheck: Sendable {
         }
     }
 
-    /// Jobs asking about the same flow in the same region share one call. (Were jobs to call
-    /// with different credentials, those would belong in the key too.)
-    static func key(region: String, flow: String) -> String {
-        region + "\n" + flow
+    /// Jobs asking about the same flow in the same region as the same role share one call (a
+    /// role may see what the daemon's own credentials do not, and the other way round).
+    static func key(region: String, role: AssumedRole?, flow: String) -> String {
+        [region, role?.arn ?? "", role?.externalId ?? "", role?.sessionName ?? "", flow].joined(separator: "\n")
     }
 
     static func unresolvedRegion(_ job: Job) -> CallFailure {

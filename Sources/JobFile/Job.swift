@@ -17,6 +17,8 @@ package struct Job: Sendable {
     package var catchUpWindow: Duration
     /// nil: from the environment or the AWS profile.
     package var region: String?
+    /// The IAM role its calls are made as; nil: the credentials the chain finds.
+    package var role: AssumedRole?
     package var retry: RetrySettings
     package var tokenSalt: String
     /// Line of the job's `[[job]]` header.
@@ -25,7 +27,7 @@ package struct Job: Sendable {
     package init(
         name: String, flow: String, schedule: any Schedule, scheduleDescription: String, jitter: Duration = .zero,
         wait: Bool = false, overlap: Overlap = .skip, enabled: Bool = true, timeZone: TimeZone, catchUp: CatchUp = .latest,
-        catchUpWindow: Duration = .seconds(6 * 3600), region: String? = nil, retry: RetrySettings = RetrySettings(),
+        catchUpWindow: Duration = .seconds(6 * 3600), region: String? = nil, role: AssumedRole? = nil, retry: RetrySettings = RetrySettings(),
         tokenSalt: String = "", line: Int = 0
     ) {
         self.name = name
@@ -40,10 +42,14 @@ package struct Job: Sendable {
         self.catchUp = catchUp
         self.catchUpWindow = catchUpWindow
         self.region = region
+        self.role = role
         self.retry = retry
         self.tokenSalt = tokenSalt
         self.line = line
     }
+
+    /// Where its calls go and as whom.
+    package var target: CallTarget { CallTarget(region: region, role: role) }
 
     /// The SPEC section 3 token of one slot of this job.
     package func clientToken(slot: Int64) -> String {

@@ -7,7 +7,7 @@ import TOMLKit
 struct JobFileValidator {
     static let topKeys = [
         "region", "timezone", "catch_up", "catch_up_window", "max_concurrency", "rate_limit", "token_salt",
-        "metrics_listen", "metrics_file", "retry", "job",
+        "metrics_listen", "metrics_file", "role_arn", "external_id", "role_session_name", "retry", "job",
     ]
     static let retryKeys = ["max_attempts", "initial_backoff", "max_backoff", "deadline"]
     static let globalOnlyKeys = ["max_concurrency", "rate_limit", "metrics_listen", "metrics_file"]
@@ -195,6 +195,8 @@ struct JobFileValidator {
         checkUnknownKeys(table, known: Self.topKeys, prefix: "", context: "")
         var file = JobFile(path: fileName, timeZone: timeZone(table, "timezone") ?? TimeZone.current)
         file.region = region(table, "region")
+        let topRole = roleKeys(table, prefix: "")
+        file.role = topRole.role
         if let n = int(table, "max_concurrency", "max_concurrency", range: 1...1024) { file.maxConcurrency = n }
         if let value = table["rate_limit"] {
             let number = value.double ?? value.int.map(Double.init)
@@ -228,6 +230,7 @@ struct JobFileValidator {
             catchUp: enumValue(table, "catch_up", "catch_up", CatchUp.self) ?? .latest,
             catchUpWindow: catchUpWindow(table, "catch_up_window") ?? .seconds(6 * 3600),
             region: file.region,
+            role: topRole,
             retry: retry(table["retry"], path: "retry", base: RetrySettings()),
             tokenSalt: file.tokenSalt)
         guard let jobsValue = table["job"] else {
@@ -256,7 +259,47 @@ struct JobFileValidator {
             }
             file.jobs.append(job)
         }
+        let anyRole = ([table] + (jobs.compactMap { $0.table })).contains { !($0["role_arn"]?.string ?? "").isEmpty }
+        if !anyRole {
+            for key in ["external_id", "role_session_name"] where !(table[key]?.string ?? "").isEmpty {
+                report(key, "'\(key)' has no effect: no 'role_arn' is set, at the top of the file or in a job", at: .key, severity: .warning)
+            }
+        }
         return file
+    }
+
+    /// The role keys one table sets: nil for a key it does not set, "" for a key set empty
+    /// (in a job: none, whatever the top of the file says). Bad values are reported, and read as unset.
+    struct RoleKeys {
+        var arn: String?
+        var externalId: String?
+        var sessionName: String?
+
+        /// These keys over the inherited ones, each on its own.
+        func over(_ base: RoleKeys) -> RoleKeys {
+            RoleKeys(arn: arn ?? base.arn, externalId: externalId ?? base.externalId, sessionName: sessionName ?? base.sessionName)
+        }
+
+        var role: AssumedRole? {
+            guard let arn, !arn.isEmpty else { return nil }
+            return AssumedRole(arn: arn, externalId: externalId.flatMap { $0.isEmpty ? nil : $0 }, sessionName: sessionName.flatMap { $0.isEmpty ? nil : $0 })
+        }
+    }
+
+    mutating func roleKeys(_ table: TOMLTable, prefix: String) -> RoleKeys {
+        func checked(_ key: String, _ problem: (String) -> String?) -> String? {
+            let path = prefix.isEmpty ? key : prefix + "." + key
+            guard let value = string(table, key, path) else { return nil }
+            if !value.isEmpty, let problem = problem(value) {
+                report(path, problem)
+                return nil
+            }
+            return value
+        }
+        return RoleKeys(
+            arn: checked("role_arn", AssumedRole.arnProblem),
+            externalId: checked("external_id", AssumedRole.externalIdProblem),
+            sessionName: checked("role_session_name", AssumedRole.sessionNameProblem))
     }
 
     mutating func catchUpWindow(_ table: TOMLTable, _ path: String) -> Duration? {
@@ -273,6 +316,7 @@ struct JobDefaults {
     var catchUp: CatchUp
     var catchUpWindow: Duration
     var region: String?
+    var role: JobFileValidator.RoleKeys
     var retry: RetrySettings
     var tokenSalt: String
 }

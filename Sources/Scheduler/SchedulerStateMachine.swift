@@ -49,7 +49,8 @@ package struct SchedulerStateMachine: Sendable {
 
     struct Slot {
         var due: DueSlot
-        var region: String?
+        /// The job's region and role, as they were when the slot became due (a reload does not move it).
+        var target: CallTarget
         var machine: SlotStateMachine
         var phase: Phase
         /// When the slot's deadline for a `sent` record that cannot be written passes.
@@ -262,7 +263,7 @@ package struct SchedulerStateMachine: Sendable {
                 continue
             }
             let machine = SlotStateMachine(retry: job.retry, wait: job.wait, tokenFirstSentMs: nowMs)
-            slots[due.id] = Slot(due: due, region: job.region, machine: machine, phase: .recording,
+            slots[due.id] = Slot(due: due, target: job.target, machine: machine, phase: .recording,
                                  recordDeadlineMs: due.fireMs + job.retry.deadline.milliseconds)
             enqueueRecord(.sent(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at), releases: due.id)
         }
@@ -311,7 +312,7 @@ package struct SchedulerStateMachine: Sendable {
                     emit(.log(.slot(.starting, slot.due, ["attempt": "\(attempt)", "lateness_ms": "\(nowMs - slot.due.fireMs)"])))
                     emit(.metric(.fireLateness(milliseconds: nowMs - slot.due.fireMs)))
                 }
-                emit(.startFlow(top.id, StartRequest(region: slot.region, flow: slot.due.flow, token: slot.due.token, attempt: attempt)))
+                emit(.startFlow(top.id, StartRequest(target: slot.target, flow: slot.due.flow, token: slot.due.token, attempt: attempt)))
                 emit(.metric(.inFlight(inFlight)))
             default:
                 slots[top.id] = slot
@@ -425,7 +426,7 @@ package struct SchedulerStateMachine: Sendable {
                 }
                 slot.phase = .polling(executionId: executionId)
                 slots[timer.id] = slot
-                emit(.poll(timer.id, PollRequest(region: slot.region, flow: slot.due.flow, executionId: executionId)))
+                emit(.poll(timer.id, PollRequest(target: slot.target, flow: slot.due.flow, executionId: executionId)))
             default:
                 continue
             }

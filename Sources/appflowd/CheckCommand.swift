@@ -76,7 +76,7 @@ struct Check: AsyncParsableCommand {
         quiet.logLevel = .critical
         let clients = RegionalClients(environment: environment, maxConnections: 8, logger: quiet)
         // Credentials resolved once, first: without any, one line says so instead of one error per job.
-        let setup = await clients.setup(regions: ClientSetup.regions(of: jobFile))
+        let setup = await clients.setup(targets: ClientSetup.targets(of: jobFile))
         if let problem = setup.credentialProblem {
             await clients.shutdown()
             FileHandle.standardError.write(Data("appflowd check: no usable AWS credentials: \(problem)\n".utf8))

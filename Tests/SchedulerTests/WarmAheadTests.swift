@@ -16,7 +16,7 @@ struct WarmAheadTests {
     }
 
     static func warms(_ actions: [SchedulerAction]) -> [String?] {
-        actions.compactMap { if case .warm(let region) = $0 { region } else { nil } }
+        actions.compactMap { if case .warm(let target) = $0 { target.region } else { nil } }
     }
 
     static let twoRegions = """
