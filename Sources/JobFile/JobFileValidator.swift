@@ -17,6 +17,10 @@ struct JobFileValidator {
     let now: Int64
     var diagnostics: [Diagnostic] = []
     var errorCount = 0
+    /// Job names taken by files read before this one (`jobs.d`), each with where: `FILE:LINE`.
+    var earlierNames: [String: String] = [:]
+    /// What this file's top level gives every job; set by ``validate(_:)``.
+    var defaults: JobDefaults?
     /// Whether a (kind, zone, expression) still fires: proving that one never does scans 400 years,
     /// so a file repeating it must not pay that per job.
     var firesCache: [String: Bool] = [:]
@@ -230,15 +234,22 @@ struct JobFileValidator {
             region: file.region,
             retry: retry(table["retry"], path: "retry", base: RetrySettings()),
             tokenSalt: file.tokenSalt)
-        guard let jobsValue = table["job"] else {
-            return file
-        }
+        self.defaults = defaults
+        file.jobs = jobs(table["job"], defaults: defaults)
+        return file
+    }
+
+    /// The `[[job]]` tables of one file, in order, with `defaults` applied; names must be unique
+    /// in the file and not among `earlierNames`.
+    mutating func jobs(_ jobsValue: (any TOMLValueConvertible)?, defaults: JobDefaults) -> [Job] {
+        guard let jobsValue else { return [] }
         guard let jobs = jobsValue.array else {
             report("job", "'job' must be an array of tables: write [[job]], not [job]", at: .key)
-            return file
+            return []
         }
         var names: [String: String] = [:]
-        file.jobs.reserveCapacity(jobs.count)
+        var result: [Job] = []
+        result.reserveCapacity(jobs.count)
         var index = 0
         for element in jobs {
             defer { index += 1 }
@@ -248,15 +259,17 @@ struct JobFileValidator {
                 continue
             }
             guard let job = self.job(jobTable, path: path, defaults: defaults) else { continue }
+            let namePath = jobTable["name"] != nil ? path + ".name" : path
             if let first = names[job.name] {
-                let namePath = jobTable["name"] != nil ? path + ".name" : path
                 report(namePath, "duplicate job name '\(job.name)' (first used on line \(line(of: first))); names must be unique, and default to the flow name")
+            } else if let earlier = earlierNames[job.name] {
+                report(namePath, "duplicate job name '\(job.name)' (first used in \(earlier)); names must be unique across the job file and jobs.d, and default to the flow name")
             } else {
                 names[job.name] = path
             }
-            file.jobs.append(job)
+            result.append(job)
         }
-        return file
+        return result
     }
 
     mutating func catchUpWindow(_ table: TOMLTable, _ path: String) -> Duration? {
