@@ -69,6 +69,6 @@ package struct Job: Sendable {
 
     /// ``fireTime(slot:)`` for a token already computed.
     package func fireTime(slot: Int64, token: String) -> Int64 {
-        bounds.fireMilliseconds(slot: slot, jitterOffsetMs: Jitter.offsetMilliseconds(token: token, jitterMilliseconds: jitterMilliseconds))
+        slot * 1000 + Jitter.offsetMilliseconds(token: token, jitterMilliseconds: bounds.jitterMilliseconds(slot: slot, jitterMilliseconds: jitterMilliseconds))
     }
 }

@@ -175,8 +175,8 @@ package struct StatusReport: Sendable {
     /// sent with), never after the job's `end`.
     func fireMs(_ summary: SlotSummary, _ row: Row) -> Int64 {
         guard row.jitterMilliseconds > 0, !summary.token.isEmpty else { return summary.slot * 1000 }
-        let offset = Jitter.offsetMilliseconds(token: summary.token, jitterMilliseconds: row.jitterMilliseconds)
-        return row.bounds.contains(summary.slot) ? row.bounds.fireMilliseconds(slot: summary.slot, jitterOffsetMs: offset) : summary.slot * 1000 + offset
+        let jitter = row.bounds.jitterMilliseconds(slot: summary.slot, jitterMilliseconds: row.jitterMilliseconds)
+        return summary.slot * 1000 + Jitter.offsetMilliseconds(token: summary.token, jitterMilliseconds: jitter)
     }
 
     /// The outcome as the journal's EVENT names it; `pending` for a slot sent without an answer yet.

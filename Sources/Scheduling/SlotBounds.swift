@@ -2,9 +2,9 @@
 /// bounds are instants in Unix seconds and inclusive: a slot exactly at `start` or at `end` exists.
 ///
 /// Bounds are about the slot (the nominal time the token is made of), not the fire time; jitter
-/// only delays, so a slot at or after `start` fires at or after it too. A slot near `end` whose
-/// jitter would carry its fire time past `end` fires at `end` instead: its offset is capped, its
-/// token is the same, so no slot fires after `end` and none is lost.
+/// only delays, so a slot at or after `start` fires at or after it too. A slot closer to `end` than
+/// the job's jitter gets a narrower jitter (``jitterMilliseconds(slot:jitterMilliseconds:)``), its
+/// token unchanged, so no slot fires after `end` and none is lost.
 package struct SlotBounds: Sendable, Equatable {
     package var start: Int64?
     package var end: Int64?
@@ -20,11 +20,16 @@ package struct SlotBounds: Sendable, Equatable {
         (start.map { slot >= $0 } ?? true) && (end.map { slot <= $0 } ?? true)
     }
 
-    /// When a slot inside the bounds fires: slot plus its jitter offset, but never after `end`.
-    package func fireMilliseconds(slot: Int64, jitterOffsetMs: Int64) -> Int64 {
-        let fire = slot * 1000 + jitterOffsetMs
-        guard let end, end <= Int64.max / 1000 else { return fire }
-        return min(fire, max(slot, end) * 1000)
+    /// The jitter a slot gets, in milliseconds: the job's, narrowed for a slot near `end` to
+    /// `(end - slot) * 1000 + 1` so that slot plus offset is never after `end`. The offset is then
+    /// drawn as SPEC section 3 draws it, modulo this window: deterministic, so replicas agree, and
+    /// spread over what is left before `end` (a cap at `end` would put several slots at one
+    /// instant, where catch-up would take all but the newest for missed ones).
+    package func jitterMilliseconds(slot: Int64, jitterMilliseconds jitter: Int64) -> Int64 {
+        guard let end, slot <= end else { return jitter }
+        let room = end - slot
+        if room > jitter / 1000 { return jitter }
+        return min(jitter, room * 1000 + 1)
     }
 }
 

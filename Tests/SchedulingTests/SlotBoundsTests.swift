@@ -46,21 +46,29 @@ struct SlotBoundsTests {
     @Test func extremeBoundsDoNotOverflow() {
         let bounded = BoundedSchedule(base: Self.every10, bounds: SlotBounds(start: Int64.min, end: Int64.max))
         #expect(bounded.nextSlot(after: 0) == 10)
-        #expect(SlotBounds(end: Int64.max).fireMilliseconds(slot: 10, jitterOffsetMs: 500) == 10_500)
+        #expect(SlotBounds(end: Int64.max).jitterMilliseconds(slot: 10, jitterMilliseconds: 500) == 500)
     }
 
-    /// A slot near `end` keeps its token; only its jitter offset is capped so it fires at `end`.
+    /// A slot closer to `end` than the jitter gets a narrower jitter, so it fires at `end` at the
+    /// latest; other slots keep the job's jitter, and `start` changes nothing (jitter only delays).
     @Test(arguments: [
-        (Int64(130), Int64(4_000), Int64(134_000)),  // fires before end: untouched
-        (Int64(130), Int64(10_000), Int64(140_000)),  // would fire at end: the same
-        (Int64(130), Int64(29_999), Int64(140_000)),  // would fire after end: at end
-        (Int64(140), Int64(1), Int64(140_000)),  // the slot at end fires at end
+        (Int64(100), Int64(30_000), Int64(30_000)),
+        (Int64(110), Int64(30_000), Int64(30_000)),  // 30 s left: the whole jitter fits
+        (Int64(120), Int64(30_000), Int64(20_001)),
+        (Int64(139), Int64(30_000), Int64(1_001)),
+        (Int64(140), Int64(30_000), Int64(1)),  // the slot at end fires at end
+        (Int64(130), Int64(0), Int64(0)),
+        (Int64(130), Int64(1_500), Int64(1_500)),
     ])
-    func jitterNeverCarriesAFireTimePastEnd(slot: Int64, offset: Int64, fire: Int64) {
+    func jitterNarrowsNearEnd(slot: Int64, jitter: Int64, window: Int64) {
         let bounds = SlotBounds(start: 100, end: 140)
-        #expect(bounds.fireMilliseconds(slot: slot, jitterOffsetMs: offset) == fire)
-        // At start, jitter only delays: a slot at start fires at or after it.
-        #expect(bounds.fireMilliseconds(slot: 100, jitterOffsetMs: offset) == 100_000 + offset)
-        #expect(SlotBounds(start: 100).fireMilliseconds(slot: slot, jitterOffsetMs: offset) == slot * 1000 + offset)
+        #expect(bounds.jitterMilliseconds(slot: slot, jitterMilliseconds: jitter) == window)
+        #expect(SlotBounds(start: 100).jitterMilliseconds(slot: slot, jitterMilliseconds: jitter) == jitter)
+        #expect(SlotBounds(end: Int64.max).jitterMilliseconds(slot: slot, jitterMilliseconds: jitter) == jitter)
+        // Whatever the token, the fire time stays inside [slot, end].
+        for token in ["a", "b", "c", "d", "e", "f"] {
+            let fire = slot * 1000 + Jitter.offsetMilliseconds(token: token, jitterMilliseconds: window)
+            #expect(fire >= slot * 1000 && fire <= 140_000)
+        }
     }
 }
