@@ -135,8 +135,11 @@ package struct StatusReport: Sendable {
             }
             if let next = row.next {
                 cells += [ReportFormat.localText(millis: next.fireMs, zone: row.timeZone), ReportFormat.span(millis: next.fireMs - nowMs) + " left"]
+            } else if row.ended {
+                // In LEFT, which a terminal's narrow table keeps (NEXT is left out there).
+                cells += ["-", "ended"]
             } else {
-                cells += [row.ended ? "ended" : row.inJobFile ? (row.enabled ? "n/a" : "disabled") : "not in job file", "-"]
+                cells += [row.inJobFile ? (row.enabled ? "n/a" : "disabled") : "not in job file", "-"]
             }
             cells.append(row.last.flatMap(\.errorCode) ?? "-")
             lines.append((row.next?.fireMs ?? .max, cells))

@@ -56,8 +56,11 @@ struct EndedTests {
         ledger.apply([.sent(job: "done", flow: "fa", slot: slot, token: token, at: Double(slot))], historyLimit: 50)
         let report = StatusReport(jobFile: try file(), ledger: ledger, nowMs: fixtureNow * 1000)
         #expect(report.rows.map(\.ended) == [true, false, false])
-        let done = try #require(report.table().split(separator: "\n").map(String.init).first { $0.hasPrefix("done") })
-        #expect(done.contains("ended"))
+        // In LEFT, which the narrow table of a terminal keeps too.
+        for layout in [TableLayout.full, TableLayout(width: 80)] {
+            let done = try #require(report.table(layout: layout).split(separator: "\n").map(String.init).first { $0.hasPrefix("done") })
+            #expect(done.contains("ended"), "\(layout)")
+        }
         let json = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [[String: Any]])
         #expect(json.map { $0["ended"] as? Bool } == [true, false, false])
         #expect(json[0]["next"] is NSNull)
