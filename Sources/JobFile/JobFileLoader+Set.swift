@@ -23,7 +23,9 @@ extension JobFileLoader {
         let defaults = validator.defaults ?? JobDefaults(timeZone: jobFile.timeZone, timeZoneIsExplicit: false, catchUp: .latest,
                                                          catchUpWindow: .seconds(6 * 3600), region: nil, retry: RetrySettings(), tokenSalt: "")
         var names: [String: String] = [:]
-        for job in jobFile.jobs where names[job.name] == nil { names[job.name] = "\(job.file):\(job.line)" }
+        if !set.fragments.isEmpty {
+            for job in jobFile.jobs where names[job.name] == nil { names[job.name] = "\(job.file):\(job.line)" }
+        }
         for path in set.fragments {
             let bytes: [UInt8]
             let table: TOMLTable
