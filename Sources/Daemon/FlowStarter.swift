@@ -7,6 +7,12 @@ import Synchronization
 package protocol FlowStarter: Sendable {
     func startFlow(region: String?, flowName: String, clientToken: String) async throws -> StartFlowResult
     func findExecution(region: String?, flowName: String, executionId: String) async throws -> FlowExecution?
+    /// Makes the region's client ready for a slot about to fire; never throws (the call reports).
+    func warm(region: String?) async
+}
+
+extension FlowStarter {
+    package func warm(region: String?) async {}
 }
 
 /// One `AppFlowClient` per region the jobs use. `prepare(regions:)` builds them before READY (and
@@ -74,6 +80,11 @@ package final class RegionalClients: FlowStarter {
 
     package func findExecution(region: String?, flowName: String, executionId: String) async throws -> FlowExecution? {
         try await client(region).findExecution(flowName: flowName, executionId: executionId, maxPages: 10)
+    }
+
+    package func warm(region: String?) async {
+        guard let client = try? client(region) else { return }
+        await client.warm()
     }
 
     package func shutdown() async {

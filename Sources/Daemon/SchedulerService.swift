@@ -169,6 +169,9 @@ package struct SchedulerService: Service {
                             continuation.yield(.pollAnswered(id, .failure(CallFailure(error))))
                         }
                     }
+                case .warm(let region):
+                    let client = deps.client
+                    group.addTask { await client.warm(region: region) }
                 case .loadJobFile:
                     let (load, check, continuation) = (deps.loadJobFile, deps.checkSetup, continuation)
                     group.addTask {

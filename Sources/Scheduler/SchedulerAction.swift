@@ -11,6 +11,9 @@ package enum SchedulerAction: Sendable, Equatable {
     case startFlow(SlotID, StartRequest)
     /// Call DescribeFlowExecutionRecords, then deliver `pollAnswered`.
     case poll(SlotID, PollRequest)
+    /// Make the client of this region ready for a slot about to fire (credentials, a connection
+    /// open with TLS done); nothing is delivered back. Only with `Configuration.warmLead`.
+    case warm(region: String?)
     /// Read and validate the job file (and prepare its regions' clients), then deliver
     /// `reloadLoaded` or `reloadFailed`.
     case loadJobFile

@@ -26,6 +26,9 @@ package struct SchedulerStateMachine: Sendable {
         package var maxSleep: Duration = .seconds(3600)
         /// The STATUS= note on what the daemon runs with, from READY on (`SchedulerStatus.setupNote`).
         package var setupNote: String?
+        /// How long before the next fire time the machine asks for that slot's client to be made
+        /// ready (`SchedulerAction.warm`). Nil: never.
+        package var warmLead: Duration?
 
         package init(watchdogInterval: Duration? = nil, stopGrace: Duration = .seconds(10)) {
             self.watchdogInterval = watchdogInterval
@@ -112,6 +115,8 @@ package struct SchedulerStateMachine: Sendable {
     var actions: [SchedulerAction] = []
     /// Per job, its last success as the ledger remembers it, for the gauge at READY.
     var rememberedSuccess: [String: Double] = [:]
+    /// The fire time of the last slot a `warm` was asked for.
+    var warmedFireMs: Int64 = .min
 
     /// - Parameter ledger: the state the ledger replayed at open.
     package init(jobFile: JobFile, ledger: LedgerState, configuration: Configuration, nowMs: Int64) {
@@ -190,6 +195,7 @@ package struct SchedulerStateMachine: Sendable {
     private mutating func finishStep(nowMs: Int64) -> [SchedulerAction] {
         if !finished {
             if !stopping { dispatchDue(nowMs: nowMs) }
+            warmAhead(nowMs: nowMs)
             fireTimers(nowMs: nowMs)
             expireUnrecorded(nowMs: nowMs)
             flushLedger(nowMs: nowMs)
@@ -206,6 +212,7 @@ package struct SchedulerStateMachine: Sendable {
     private func nextWake(nowMs: Int64) -> Int64 {
         var wake = nowMs + configuration.maxSleep.milliseconds
         if !stopping, let fire = planner.nextFireMs { wake = min(wake, fire) }
+        if let warm = nextWarmMs { wake = min(wake, warm) }
         if let timer = timers.min { wake = min(wake, timer.atMs) }
         if let at = ledgerRetryAtMs, !ledgerQueue.isEmpty { wake = min(wake, at) }
         if let at = rateWakeMs, !queue.isEmpty, !stopping { wake = min(wake, at) }

@@ -161,6 +161,8 @@ struct Run: AsyncParsableCommand {
         )
         // `/healthz` reads the loop's heartbeat: the loop turns at least this often.
         configuration.maxSleep = .seconds(10)
+        // Within the clients' idle connection timeout, so the connection warmed is still there.
+        configuration.warmLead = .seconds(2)
         return configuration
     }
 
