@@ -21,7 +21,7 @@ package enum ClientSetup {
             } catch {
                 let others = jobFile.jobs.filter { $0.enabled && $0.region == job.region }.count - 1
                 let who = "job '\(job.name)'" + (others > 0 ? " (and \(others) more job\(others == 1 ? "" : "s"))" : "")
-                problems.append(Diagnostic(file: jobFile.path, line: job.line, column: 1, severity: .error, message: "\(who): \(error)"))
+                problems.append(Diagnostic(file: job.file.isEmpty ? jobFile.path : job.file, line: job.line, column: 1, severity: .error, message: "\(who): \(error)"))
             }
         }
         return problems

@@ -6,7 +6,7 @@ extension JobFileValidator {
     static let jobKeys = [
         "name", "flow", "at", "cron", "calendar", "every", "offset", "jitter", "wait", "overlap", "enabled",
         "region", "role_arn", "external_id", "role_session_name", "timezone", "catch_up", "catch_up_window", "token_salt", "retry",
-    ]
+    ] + boundKeys
     static let scheduleKeys = ["at", "cron", "calendar", "every"]
 
     /// AppFlow's flow-name pattern `[a-zA-Z0-9][\w!@#.-]+`, at most 256 characters.
@@ -63,12 +63,15 @@ extension JobFileValidator {
             report(path + ".overlap", "'overlap' has no effect without 'wait = true'", at: .key, severity: .warning)
         }
         let schedule = schedule(table, path: path, zone: zone, zoneSource: ownZone != nil ? .job : defaults.timeZoneIsExplicit ? .file : .system)
+        let bounds = bounds(table, path: path, schedule: schedule?.schedule)
         let errorsAfter = errorCount
         guard errorsAfter == errorsBefore, let schedule, flow != nil else { return nil }
-        return Job(
+        var job = Job(
             name: name, flow: flow ?? "", schedule: schedule.schedule, scheduleDescription: schedule.description,
             jitter: jitter, wait: wait, overlap: overlap, enabled: enabled, timeZone: zone, catchUp: catchUp,
-            catchUpWindow: window, region: region, role: role, retry: retry, tokenSalt: salt, line: line(of: path))
+            catchUpWindow: window, region: region, role: role, retry: retry, tokenSalt: salt, line: line(of: path), bounds: bounds)
+        job.file = fileName
+        return job
     }
 
     /// Where a job's zone comes from, for the warning about `every`, which ignores it.

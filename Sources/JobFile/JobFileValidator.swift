@@ -17,6 +17,10 @@ struct JobFileValidator {
     let now: Int64
     var diagnostics: [Diagnostic] = []
     var errorCount = 0
+    /// Job names taken by files read before this one (`jobs.d`), each with where: `FILE:LINE`.
+    var earlierNames: [String: String] = [:]
+    /// What this file's top level gives every job; set by ``validate(_:)``.
+    var defaults: JobDefaults?
     /// Whether a (kind, zone, expression) still fires: proving that one never does scans 400 years,
     /// so a file repeating it must not pay that per job.
     var firesCache: [String: Bool] = [:]
@@ -233,15 +237,22 @@ struct JobFileValidator {
             role: topRole,
             retry: retry(table["retry"], path: "retry", base: RetrySettings()),
             tokenSalt: file.tokenSalt)
-        guard let jobsValue = table["job"] else {
-            return file
-        }
+        self.defaults = defaults
+        file.jobs = jobs(table["job"], defaults: defaults)
+        return file
+    }
+
+    /// The `[[job]]` tables of one file, in order, with `defaults` applied; names must be unique
+    /// in the file and not among `earlierNames`.
+    mutating func jobs(_ jobsValue: (any TOMLValueConvertible)?, defaults: JobDefaults) -> [Job] {
+        guard let jobsValue else { return [] }
         guard let jobs = jobsValue.array else {
             report("job", "'job' must be an array of tables: write [[job]], not [job]", at: .key)
-            return file
+            return []
         }
         var names: [String: String] = [:]
-        file.jobs.reserveCapacity(jobs.count)
+        var result: [Job] = []
+        result.reserveCapacity(jobs.count)
         var index = 0
         for element in jobs {
             defer { index += 1 }
@@ -251,21 +262,17 @@ struct JobFileValidator {
                 continue
             }
             guard let job = self.job(jobTable, path: path, defaults: defaults) else { continue }
+            let namePath = jobTable["name"] != nil ? path + ".name" : path
             if let first = names[job.name] {
-                let namePath = jobTable["name"] != nil ? path + ".name" : path
                 report(namePath, "duplicate job name '\(job.name)' (first used on line \(line(of: first))); names must be unique, and default to the flow name")
+            } else if let earlier = earlierNames[job.name] {
+                report(namePath, "duplicate job name '\(job.name)' (first used in \(earlier)); names must be unique across the job file and jobs.d, and default to the flow name")
             } else {
                 names[job.name] = path
             }
-            file.jobs.append(job)
+            result.append(job)
         }
-        let anyRole = ([table] + (jobs.compactMap { $0.table })).contains { !($0["role_arn"]?.string ?? "").isEmpty }
-        if !anyRole {
-            for key in ["external_id", "role_session_name"] where !(table[key]?.string ?? "").isEmpty {
-                report(key, "'\(key)' has no effect: no 'role_arn' is set, at the top of the file or in a job", at: .key, severity: .warning)
-            }
-        }
-        return file
+        return result
     }
 
     /// The role keys one table sets: nil for a key it does not set, "" for a key set empty
@@ -319,4 +326,15 @@ struct JobDefaults {
     var role: JobFileValidator.RoleKeys
     var retry: RetrySettings
     var tokenSalt: String
+}
+
+extension JobFileValidator {
+    /// `external_id` / `role_session_name` at the top when no job of the file or of jobs.d
+    /// assumes a role: a warning, at the key (after every file is read: a drop-in job may name
+    /// the role these keys are for).
+    mutating func warnUnusedRoleKeys(_ table: TOMLTable) {
+        for key in ["external_id", "role_session_name"] where !(table[key]?.string ?? "").isEmpty {
+            report(key, "'\(key)' has no effect: no 'role_arn' is set, at the top of the file or in a job", at: .key, severity: .warning)
+        }
+    }
 }

@@ -77,6 +77,8 @@ def test_package_holds_the_binary_unit_conffile_man_page_and_docs(deb: Path):
                  "./usr/share/bash-completion/completions/appflowd", "./usr/share/zsh/vendor-completions/_appflowd",
                  "./usr/share/fish/vendor_completions.d/appflowd.fish"):
         assert path in paths, f"{path} missing from the package"
+    assert "./etc/appflowd/jobs.d/" in paths, "the package owns an empty /etc/appflowd/jobs.d"
+    assert not any(p.startswith("./etc/appflowd/jobs.d/") and p != "./etc/appflowd/jobs.d/" for p in paths), "jobs.d ships empty"
     assert not any("appflow-emulator" in p for p in paths), "the emulator is not for installing"
     conffiles = subprocess.run(["dpkg-deb", "-I", str(deb), "conffiles"], capture_output=True, text=True, check=True).stdout
     assert conffiles.split() == ["/etc/appflowd/jobs.toml"]

@@ -54,6 +54,8 @@ def test_files_and_config_file(rpm: Path):
                  "/usr/share/doc/appflowd/install.md", "/usr/share/doc/appflowd/credentials.md",
                  "/usr/share/doc/appflowd/operating.md", "/usr/share/doc/appflowd/calling.md"):
         assert path in listing, f"{path} missing from the RPM"
+    assert "/etc/appflowd/jobs.d" in listing, "the RPM owns an empty /etc/appflowd/jobs.d"
+    assert not any(p.startswith("/etc/appflowd/jobs.d/") for p in listing), "jobs.d ships empty"
     assert not any("appflow-emulator" in p or "/.build-id/" in p for p in listing)
     # c: %config, n: noreplace.
     flags = dict(line.split(" ", 1) for line in rpm_query(rpm, "--qf", "[%{FILENAMES} %{FILEFLAGS:fflags}\n]").splitlines())
