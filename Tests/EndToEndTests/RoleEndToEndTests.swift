@@ -61,6 +61,43 @@ struct RoleEndToEndTests {
         #expect(!log.contains(Self.roleA.externalId ?? "?") && !log.contains(Self.roleA.secret))
     }
 
+    /// `check --aws` asks each job's flow as that job's role: DescribeFlow signed with the key STS
+    /// issued for the role, and a refused role is that job's error only.
+    @Test func checkAWSAsksAsEachJobsRole() async throws {
+        let sts = try await STSProcess(roles: [Self.roleA])
+        let emulator = try await Self.emulator(["accounts", "orders", "plain"])
+        let dir = makeTemporaryDirectory()
+        let config = dir + "/jobs.toml"
+        writeFile(config, """
+            [[job]]
+            name = "a"
+            flow = "accounts"
+            every = "1h"
+            role_arn = "\(Self.roleA.arn)"
+            external_id = "\(Self.roleA.externalId ?? "")"
+            [[job]]
+            name = "b"
+            flow = "orders"
+            every = "1h"
+            role_arn = "\(Self.roleB)"
+            [[job]]
+            name = "c"
+            flow = "plain"
+            every = "1h"
+            """)
+        var env = emulator.clientEnvironment()
+        env["AWS_ENDPOINT_URL_STS"] = sts.url
+        let output = try await Binaries.run("appflowd", ["check", "--config", config, "--aws", "--json"], environment: env)
+        #expect(output.status == 1, "b's role is refused: \(output)")
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [[String: Any]], "\(output)")
+        #expect(rows.map { $0["severity"] as? String } == ["ok", "error", "ok"], "\(output.stdout)")
+        #expect(rows[1]["errorCode"] as? String == "AccessDenied", "\(rows[1])")
+        let describes = emulator.requests().filter { $0["operation"] as? String == "DescribeFlow" }
+        let signers = Dictionary(describes.compactMap { r in (r["flowName"] as? String).map { ($0, r["accessKeyId"] as? String ?? "") } }) { a, _ in a }
+        #expect(signers == ["accounts": Self.roleA.keyId, "plain": EmulatorProcess.keyId], "orders never reaches AppFlow")
+        #expect(!output.stdout.contains(Self.roleA.externalId ?? "?") && !output.stderr.contains(Self.roleA.externalId ?? "?"))
+    }
+
     @Test func startWithRoleArnSignsAsTheRole() async throws {
         let sts = try await STSProcess(roles: [Self.roleA])
         let emulator = try await Self.emulator(["accounts"])
