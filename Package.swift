@@ -181,7 +181,7 @@ let package = Package(
         .testTarget(name: "JobFileTests", dependencies: ["JobFile", "Scheduling", "TestSupport"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SigV4Tests", dependencies: ["SigV4"], resources: [.copy("Vectors")], swiftSettings: swiftSettings),
         .testTarget(name: "AppFlowTests", dependencies: [
-            "AppFlow", "SigV4",
+            "AppFlow", "SigV4", "AppFlowEmulator", "Daemon", "JobFile", "Scheduler", "Scheduling",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -199,7 +199,7 @@ let package = Package(
             .product(name: "ServiceLifecycleTestKit", package: "swift-service-lifecycle"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ], swiftSettings: swiftSettings),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "JobFile", "Scheduling", "Scheduler", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "MetricsExport", "Scheduler", "AppFlow", "JobFile", "Scheduling", "Ledger", "TestSupport"], swiftSettings: swiftSettings),
     ]
 )

@@ -40,6 +40,8 @@ package final class AppFlowClient: Sendable {
     private let signerCache = Mutex<(credentials: SigV4Credentials, signer: SigV4Signer)?>(nil)
     let credentialCache: CredentialCache
     let now: @Sendable () -> Date
+    /// When the last answer was read in full (`warm()` skips a connection used this recently).
+    let lastExchange = Mutex<ContinuousClock.Instant?>(nil)
 
     package init(configuration: Configuration, now: @escaping @Sendable () -> Date = Date.init) throws {
         self.configuration = configuration
@@ -72,7 +74,7 @@ package final class AppFlowClient: Sendable {
     /// the connection until the connect timeout (5 s per attempt, minutes over a slot's retries),
     /// and the scheduler's retry rules already decide whether and when to try again.
     static func connectionPool(maxConnections: Int) -> HTTPClient.Configuration.ConnectionPool {
-        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnections))
+        var pool = HTTPClient.Configuration.ConnectionPool(idleTimeout: .nanoseconds(idleConnectionTimeout.nanoseconds), concurrentHTTP1ConnectionsPerHostSoftLimit: max(1, maxConnections))
         pool.retryConnectionEstablishment = false
         return pool
     }
@@ -158,6 +160,7 @@ package final class AppFlowClient: Sendable {
         } catch {
             throw Self.transportError(error, endpoint: endpoint)
         }
+        noteExchange()
         let bytes = collected.readBytes(length: collected.readableBytes) ?? []
         let status = Int(response.status.code)
         guard (200..<300).contains(status) else {

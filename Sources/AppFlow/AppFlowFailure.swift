@@ -33,6 +33,14 @@ package struct AppFlowFailure: Sendable, Equatable, CustomStringConvertible {
             // A malformed error answer would come back the same: retrying it only adds load. A
             // malformed *success* is retried: the same token returns the same run, readable this time.
             retryable = transport.kind != .malformedResponse || transport.accepted
+        case let credential as CredentialError where credential.code != nil:
+            // STS refusing a role (AccessDenied) or not answering: its own code, and a message
+            // that says it was STS, so no one looks for the problem in AppFlow's permissions.
+            code = Self.boundedCode(credential.code ?? "")
+            message = Self.boundedMessage(credential.description)
+            retryAfter = nil
+            accepted = false
+            retryable = credential.retryable
         default:
             code = "Error"
             message = Self.boundedMessage("\(error)")

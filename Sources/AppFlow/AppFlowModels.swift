@@ -18,13 +18,30 @@ package struct StartFlowResult: Sendable, Equatable, Codable {
 package struct FlowDescription: Sendable, Equatable {
     package var flowArn: String?
     package var flowName: String?
+    /// `Active`, `Deprecated`, `Deleted`, `Draft`, `Errored` or `Suspended`.
     package var flowStatus: String?
+    /// Why a scheduled or event flow is `Suspended` or `Errored`, when AppFlow says.
+    package var flowStatusMessage: String?
     package var description: String?
     /// `OnDemand`, `Scheduled` or `Event`.
     package var triggerType: String?
     package var lastRunStatus: String?
     package var createdAt: Date?
     package var lastUpdatedAt: Date?
+
+    package init(flowArn: String? = nil, flowName: String? = nil, flowStatus: String? = nil, flowStatusMessage: String? = nil,
+                 description: String? = nil, triggerType: String? = nil, lastRunStatus: String? = nil,
+                 createdAt: Date? = nil, lastUpdatedAt: Date? = nil) {
+        self.flowArn = flowArn
+        self.flowName = flowName
+        self.flowStatus = flowStatus
+        self.flowStatusMessage = flowStatusMessage
+        self.description = description
+        self.triggerType = triggerType
+        self.lastRunStatus = lastRunStatus
+        self.createdAt = createdAt
+        self.lastUpdatedAt = lastUpdatedAt
+    }
 }
 
 /// One run of a flow, from DescribeFlowExecutionRecords.
@@ -65,6 +82,7 @@ struct DescribeFlowWire: Decodable {
     var flowArn: String?
     var flowName: String?
     var flowStatus: String?
+    var flowStatusMessage: String?
     var description: String?
     var triggerConfig: Trigger?
     var lastRunExecutionDetails: LastRun?
@@ -76,6 +94,7 @@ struct DescribeFlowWire: Decodable {
             flowArn: flowArn,
             flowName: flowName,
             flowStatus: flowStatus,
+            flowStatusMessage: flowStatusMessage.map(AppFlowFailure.boundedMessage),
             description: description,
             triggerType: triggerConfig?.triggerType,
             lastRunStatus: lastRunExecutionDetails?.mostRecentExecutionStatus,

@@ -5,6 +5,22 @@ package enum FlowTrigger: String, Sendable, Codable, CaseIterable {
     case event = "Event"
 }
 
+/// AppFlow's `flowStatus` values.
+package enum FlowStatusValue: String, Sendable, Codable, CaseIterable {
+    case active = "Active"
+    case deprecated = "Deprecated"
+    case deleted = "Deleted"
+    case draft = "Draft"
+    case errored = "Errored"
+    case suspended = "Suspended"
+
+    /// Case-insensitive, as the command line takes it.
+    init?(loosely text: some StringProtocol) {
+        guard let match = Self.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else { return nil }
+        self = match
+    }
+}
+
 /// A flow the emulator pretends exists.
 ///
 /// On-demand flows run when `StartFlow` is called; scheduled and event flows are only
@@ -14,15 +30,21 @@ package struct EmulatedFlow: Sendable, Equatable, Codable {
     package var trigger: FlowTrigger
     /// When true, every run of this flow ends in `Error`.
     package var failsRuns: Bool
+    /// A status set at start (`Draft`, `Suspended`, `Errored`...), as DescribeFlow reports it;
+    /// nil: `Active`, or `Suspended` for a scheduled or event flow not yet activated.
+    /// StartFlow activates a `Draft` or `Suspended` scheduled or event flow, and refuses any
+    /// other flow whose status is not `Active`.
+    package var status: FlowStatusValue?
 
-    package init(name: String, trigger: FlowTrigger = .onDemand, failsRuns: Bool = false) {
+    package init(name: String, trigger: FlowTrigger = .onDemand, failsRuns: Bool = false, status: FlowStatusValue? = nil) {
         self.name = name
         self.trigger = trigger
         self.failsRuns = failsRuns
+        self.status = status
     }
 
     private enum CodingKeys: String, CodingKey {
-        case name, trigger, failsRuns
+        case name, trigger, failsRuns, status
     }
 
     package init(from decoder: any Decoder) throws {
@@ -30,35 +52,42 @@ package struct EmulatedFlow: Sendable, Equatable, Codable {
         name = try container.decode(String.self, forKey: .name)
         trigger = try container.decodeIfPresent(FlowTrigger.self, forKey: .trigger) ?? .onDemand
         failsRuns = try container.decodeIfPresent(Bool.self, forKey: .failsRuns) ?? false
+        status = try container.decodeIfPresent(FlowStatusValue.self, forKey: .status)
     }
 
-    /// Parses the command-line form `NAME`, `NAME:scheduled`, `NAME:event`, `NAME:error`
-    /// (or `NAME:ondemand`).
+    /// Parses the command-line form `NAME[:KIND[:STATUS]]`: KIND `ondemand` (default),
+    /// `scheduled`, `event` or `error`; STATUS one of AppFlow's flow statuses, any case
+    /// (`nightly:scheduled:draft`, `accounts:ondemand:suspended`). Flow names cannot hold a colon.
     package init(argument: String) throws(EmulatorConfigurationError) {
-        let name: Substring
-        let kind: Substring
-        if let colon = argument.lastIndex(of: ":") {
-            name = argument[..<colon]
-            kind = argument[argument.index(after: colon)...]
-        } else {
-            name = Substring(argument)
-            kind = ""
-        }
-        guard FieldValidation.isValidFlowName(name) else {
+        let parts = argument.split(separator: ":", omittingEmptySubsequences: false)
+        let name = parts[0]
+        let kind = parts.count > 1 ? parts[1] : ""
+        guard FieldValidation.isValidFlowName(name), parts.count <= 3 else {
             throw EmulatorConfigurationError(
                 code: "invalid-flow-name",
                 message: "flow name '\(name)' does not match AppFlow's pattern [a-zA-Z0-9][\\w!@#.-]+ (max 256)"
             )
         }
+        var status: FlowStatusValue?
+        if parts.count == 3 {
+            guard let value = FlowStatusValue(loosely: parts[2]) else {
+                throw EmulatorConfigurationError(
+                    code: "invalid-flow-status",
+                    message: "flow '\(name)': unknown status '\(parts[2])' (expected "
+                        + FlowStatusValue.allCases.map(\.rawValue).joined(separator: ", ") + ")"
+                )
+            }
+            status = value
+        }
         switch kind.lowercased() {
         case "", "ondemand", "on-demand":
-            self.init(name: String(name))
+            self.init(name: String(name), status: status)
         case "scheduled":
-            self.init(name: String(name), trigger: .scheduled)
+            self.init(name: String(name), trigger: .scheduled, status: status)
         case "event":
-            self.init(name: String(name), trigger: .event)
+            self.init(name: String(name), trigger: .event, status: status)
         case "error":
-            self.init(name: String(name), failsRuns: true)
+            self.init(name: String(name), failsRuns: true, status: status)
         default:
             throw EmulatorConfigurationError(
                 code: "invalid-flow-kind",

@@ -12,7 +12,15 @@ extension EmulatorCore {
                 ? input.clientToken.flatMap { token in input.flowName.map { (flowName: $0, clientToken: token) } }
                 : nil
             var response: EmulatorResponse
-            if let (error, fault) = state.faults.beforeOperation(startToken: startToken) {
+            // Only the strings: a copy of the store would make its next change copy every flow.
+            let (region, account) = (state.store.region, state.store.account)
+            let denial = {
+                EmulatorError.accessDenied(
+                    action: "appflow:" + operation.rawValue,
+                    resource: "arn:aws:appflow:\(region):\(account):" + (input.flowName.map { "flow/" + $0 } ?? "*"),
+                    account: account)
+            }
+            if let (error, fault) = state.faults.beforeOperation(operation, startToken: startToken, denial: denial) {
                 record.fault = fault
                 response = .error(error, requestId: record.requestId)
                 record.status = error.status

@@ -50,6 +50,15 @@ package struct EmulatorError: Error, Sendable, Equatable {
         )
     }
 
+    /// What IAM answers a caller whose policies do not allow the action, in AWS's wording.
+    static func accessDenied(action: String, resource: String, account: String) -> EmulatorError {
+        EmulatorError(
+            code: "AccessDeniedException", status: 403,
+            message: "User: arn:aws:iam::\(account):user/appflowd-emulator is not authorized to perform: \(action) on resource: "
+                + "\(resource) because no identity-based policy allows the \(action) action"
+        )
+    }
+
     static func serialization(_ message: String) -> EmulatorError {
         EmulatorError(code: "SerializationException", status: 400, message: message)
     }

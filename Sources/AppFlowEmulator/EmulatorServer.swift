@@ -2,6 +2,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
+import Synchronization
 
 /// A running emulator: the HTTP(S) listener on its event loops, and the `EmulatorCore`
 /// behind it.
@@ -13,12 +14,21 @@ package final class EmulatorServer: Sendable {
     package let core: EmulatorCore
     private let group: MultiThreadedEventLoopGroup
     private let channel: any Channel
+    private let accepted: ConnectionCount
 
-    private init(port: Int, core: EmulatorCore, group: MultiThreadedEventLoopGroup, channel: any Channel) {
+    private init(port: Int, core: EmulatorCore, group: MultiThreadedEventLoopGroup, channel: any Channel, accepted: ConnectionCount) {
         self.port = port
         self.core = core
         self.group = group
         self.channel = channel
+        self.accepted = accepted
+    }
+
+    /// TCP connections accepted so far (tests of connection reuse).
+    package var connectionsAccepted: Int { accepted.value.load(ordering: .relaxed) }
+
+    final class ConnectionCount: Sendable {
+        let value = Atomic<Int>(0)
     }
 
     /// Binds and starts serving. Throws `EmulatorConfigurationError` for bad settings or TLS
@@ -27,13 +37,15 @@ package final class EmulatorServer: Sendable {
         let core = try EmulatorCore(configuration: configuration)
         let sslContext = try configuration.tls.map(makeSSLContext)
         let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads ?? System.coreCount)
+        let accepted = ConnectionCount()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 512)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                accepted.value.add(1, ordering: .relaxed)
+                return channel.eventLoop.makeCompletedFuture {
                     let pipeline = channel.pipeline.syncOperations
                     if let sslContext {
                         try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
@@ -52,7 +64,7 @@ package final class EmulatorServer: Sendable {
             throw error
         }
         let port = channel.localAddress?.port ?? configuration.port
-        return EmulatorServer(port: port, core: core, group: group, channel: channel)
+        return EmulatorServer(port: port, core: core, group: group, channel: channel, accepted: accepted)
     }
 
     /// A snapshot of the in-memory request record, oldest first.

@@ -5,6 +5,7 @@ package enum AppliedFault: String, Sendable, Codable {
     case throttle
     case drop
     case down
+    case denied
 }
 
 /// Decides which faults hit a request. Holds the per-token attempt counts for `failFirst`
@@ -35,12 +36,19 @@ package struct FaultInjector: Sendable {
     }
 
     /// Faults decided before the operation touches any state. `startToken` is the
-    /// flow name and client token of a `StartFlow`, nil for other operations.
-    package mutating func beforeOperation(startToken: (flowName: String, clientToken: String)?) -> (EmulatorError, AppliedFault)? {
+    /// flow name and client token of a `StartFlow`, nil for other operations; `denial` is the
+    /// AccessDeniedException to answer when the operation is `denied`.
+    package mutating func beforeOperation(
+        _ operation: AppFlowOperation, startToken: (flowName: String, clientToken: String)?, denial: () -> EmulatorError
+    ) -> (EmulatorError, AppliedFault)? {
         if settings.down {
             // Neither counts a fail-first attempt nor rolls the dice: an outage must not shift
             // the seeded faults of the requests after it.
             return (.serviceUnavailable, .down)
+        }
+        if settings.denied.contains(operation.rawValue) {
+            // IAM decides before the service: no attempt counted, no dice rolled.
+            return (denial(), .denied)
         }
         if settings.failFirst > 0, let startToken {
             let key = startToken.flowName + "\n" + startToken.clientToken

@@ -23,13 +23,16 @@ package struct FaultSettings: Sendable, Equatable, Codable {
     /// its connection closed without an answer, before any state change, as a dead load
     /// balancer would. Admin requests still work, so a test can bring it back.
     package var down: Bool = false
+    /// Operations (`StartFlow`, `DescribeFlow`, ...) answered 403 AccessDeniedException, as
+    /// IAM answers a caller whose policy lacks `appflow:OPERATION`, before any state change.
+    package var denied: [String] = []
 
     package init() {}
 
     package init(
         failFirst: Int = 0, errorRate: Double = 0, throttleRate: Double = 0, latencyMs: Int = 0,
         latencySpikeMs: Int = 0, latencySpikeRate: Double = 0, dropRate: Double = 0,
-        conflictWhenRunning: Bool = false, down: Bool = false
+        conflictWhenRunning: Bool = false, down: Bool = false, denied: [String] = []
     ) {
         self.failFirst = failFirst
         self.errorRate = errorRate
@@ -40,6 +43,7 @@ package struct FaultSettings: Sendable, Equatable, Codable {
         self.dropRate = dropRate
         self.conflictWhenRunning = conflictWhenRunning
         self.down = down
+        self.denied = denied
     }
 
     /// Decodes a partial object: absent keys keep their defaults.
@@ -55,6 +59,10 @@ package struct FaultSettings: Sendable, Equatable, Codable {
                      ("latencySpikeRate", latencySpikeRate), ("dropRate", dropRate)]
         for (name, rate) in rates where !(rate >= 0 && rate <= 1) {
             return "\(name) must be between 0 and 1"
+        }
+        for operation in denied where AppFlowOperation(rawValue: operation) == nil {
+            return "denied: unknown operation '\(operation)' (expected "
+                + AppFlowOperation.allCases.map(\.rawValue).joined(separator: ", ") + ")"
         }
         return nil
     }
@@ -72,6 +80,7 @@ package struct FaultSettingsPatch: Sendable, Decodable {
     var dropRate: Double?
     var conflictWhenRunning: Bool?
     var down: Bool?
+    var denied: [String]?
 
     package func applied(to base: FaultSettings) -> FaultSettings {
         var result = base
@@ -84,6 +93,7 @@ package struct FaultSettingsPatch: Sendable, Decodable {
         result.dropRate = dropRate ?? base.dropRate
         result.conflictWhenRunning = conflictWhenRunning ?? base.conflictWhenRunning
         result.down = down ?? base.down
+        result.denied = denied ?? base.denied
         return result
     }
 }

@@ -56,6 +56,9 @@ package struct FlowStore: Sendable {
             replay.isNew = false
             return .success(replay)
         }
+        if let refusal = flows[name]?.startRefusal {
+            return .failure(.validation(refusal))
+        }
         if conflictWhenRunning, flow.trigger == .onDemand,
            let last = flows[name]?.executions.last, last.status(at: now) == .inProgress {
             return .failure(.conflict(flow: name))

@@ -11,6 +11,9 @@ enum ResponseRenderer {
         output.member("description", "Emulated \(state.flow.trigger.rawValue) flow")
         output.member("flowName", state.flow.name)
         output.member("flowStatus", state.flowStatus)
+        if !state.activated, let declared = state.flow.status, declared == .errored || declared == .suspended {
+            output.member("flowStatusMessage", "Emulated: the flow was declared \(declared.rawValue)")
+        }
         output.key("sourceFlowConfig")
         output.beginObject()
         output.member("connectorType", "S3")

@@ -5,9 +5,9 @@ import JobFile
 /// `appflowd check`, at start and at reload: a region for every enabled job (from the file, the
 /// environment or the profile), a usable endpoint, proxy and CA bundle. Disabled jobs need none.
 package enum ClientSetup {
-    /// The regions the enabled jobs name (nil: the environment's or the profile's).
-    package static func regions(of jobFile: JobFile) -> Set<String?> {
-        Set(jobFile.jobs.filter(\.enabled).map(\.region))
+    /// The regions and roles the enabled jobs' calls use: one client each.
+    package static func targets(of jobFile: JobFile) -> Set<CallTarget> {
+        Set(jobFile.jobs.filter(\.enabled).map(\.target))
     }
 
     /// One error per region setting that cannot be resolved, at the first enabled job using it,
@@ -21,7 +21,7 @@ package enum ClientSetup {
             } catch {
                 let others = jobFile.jobs.filter { $0.enabled && $0.region == job.region }.count - 1
                 let who = "job '\(job.name)'" + (others > 0 ? " (and \(others) more job\(others == 1 ? "" : "s"))" : "")
-                problems.append(Diagnostic(file: jobFile.path, line: job.line, column: 1, severity: .error, message: "\(who): \(error)"))
+                problems.append(Diagnostic(file: job.file.isEmpty ? jobFile.path : job.file, line: job.line, column: 1, severity: .error, message: "\(who): \(error)"))
             }
         }
         return problems

@@ -152,7 +152,7 @@ package struct SchedulerService: Service {
                         let began = ContinuousClock.now
                         let result: Result<StartAnswer, CallFailure>
                         do {
-                            result = .success(StartAnswer(try await client.startFlow(region: request.region, flowName: request.flow, clientToken: request.token)))
+                            result = .success(StartAnswer(try await client.startFlow(target: request.target, flowName: request.flow, clientToken: request.token)))
                         } catch {
                             result = .failure(CallFailure(error))
                         }
@@ -163,12 +163,15 @@ package struct SchedulerService: Service {
                     let (client, continuation) = (deps.client, continuation)
                     group.addTask {
                         do {
-                            let execution = try await client.findExecution(region: request.region, flowName: request.flow, executionId: request.executionId)
+                            let execution = try await client.findExecution(target: request.target, flowName: request.flow, executionId: request.executionId)
                             continuation.yield(.pollAnswered(id, .success(execution.map(ExecutionAnswer.init))))
                         } catch {
                             continuation.yield(.pollAnswered(id, .failure(CallFailure(error))))
                         }
                     }
+                case .warm(let target):
+                    let client = deps.client
+                    group.addTask { await client.warm(target: target) }
                 case .loadJobFile:
                     let (load, check, continuation) = (deps.loadJobFile, deps.checkSetup, continuation)
                     group.addTask {

@@ -17,20 +17,27 @@ package struct Job: Sendable {
     package var catchUpWindow: Duration
     /// nil: from the environment or the AWS profile.
     package var region: String?
+    /// The IAM role its calls are made as; nil: the credentials the chain finds.
+    package var role: AssumedRole?
     package var retry: RetrySettings
     package var tokenSalt: String
     /// Line of the job's `[[job]]` header.
     package var line: Int
+    /// The file that holds the job (the main job file or one in `jobs.d`); empty when unknown.
+    package var file = ""
+    /// `start` and `end`: `schedule` already gives only the slots inside them.
+    package private(set) var bounds = SlotBounds()
 
     package init(
         name: String, flow: String, schedule: any Schedule, scheduleDescription: String, jitter: Duration = .zero,
         wait: Bool = false, overlap: Overlap = .skip, enabled: Bool = true, timeZone: TimeZone, catchUp: CatchUp = .latest,
-        catchUpWindow: Duration = .seconds(6 * 3600), region: String? = nil, retry: RetrySettings = RetrySettings(),
-        tokenSalt: String = "", line: Int = 0
+        catchUpWindow: Duration = .seconds(6 * 3600), region: String? = nil, role: AssumedRole? = nil, retry: RetrySettings = RetrySettings(),
+        tokenSalt: String = "", line: Int = 0, bounds: SlotBounds = SlotBounds()
     ) {
         self.name = name
         self.flow = flow
-        self.schedule = schedule
+        self.schedule = bounds.isUnbounded ? schedule : BoundedSchedule(base: schedule, bounds: bounds)
+        self.bounds = bounds
         self.scheduleDescription = scheduleDescription
         self.jitter = jitter
         self.wait = wait
@@ -40,10 +47,14 @@ package struct Job: Sendable {
         self.catchUp = catchUp
         self.catchUpWindow = catchUpWindow
         self.region = region
+        self.role = role
         self.retry = retry
         self.tokenSalt = tokenSalt
         self.line = line
     }
+
+    /// Where its calls go and as whom.
+    package var target: CallTarget { CallTarget(region: region, role: role) }
 
     /// The SPEC section 3 token of one slot of this job.
     package func clientToken(slot: Int64) -> String {
@@ -56,8 +67,14 @@ package struct Job: Sendable {
         return c.seconds * 1000 + c.attoseconds / 1_000_000_000_000_000
     }
 
-    /// When a slot is started: the slot plus its deterministic jitter, in milliseconds since the epoch.
+    /// When a slot is started: the slot plus its deterministic jitter, never after `end`, in
+    /// milliseconds since the epoch.
     package func fireTime(slot: Int64) -> Int64 {
-        slot * 1000 + Jitter.offsetMilliseconds(token: clientToken(slot: slot), jitterMilliseconds: jitterMilliseconds)
+        fireTime(slot: slot, token: clientToken(slot: slot))
+    }
+
+    /// ``fireTime(slot:)`` for a token already computed.
+    package func fireTime(slot: Int64, token: String) -> Int64 {
+        slot * 1000 + Jitter.offsetMilliseconds(token: token, jitterMilliseconds: bounds.jitterMilliseconds(slot: slot, jitterMilliseconds: jitterMilliseconds))
     }
 }

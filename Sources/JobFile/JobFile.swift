@@ -5,6 +5,8 @@ package struct JobFile: Sendable {
     package var path: String
     /// The top-level `region`; nil: from the environment or the AWS profile.
     package var region: String?
+    /// The top-level `role_arn` (with its `external_id` and `role_session_name`); jobs inherit it.
+    package var role: AssumedRole?
     /// The top-level `timezone`, else the system's zone.
     package var timeZone: TimeZone
     package var maxConcurrency: Int
@@ -17,11 +19,12 @@ package struct JobFile: Sendable {
     package var jobs: [Job]
 
     package init(
-        path: String, region: String? = nil, timeZone: TimeZone, maxConcurrency: Int = 16, rateLimit: Double? = 10,
+        path: String, region: String? = nil, role: AssumedRole? = nil, timeZone: TimeZone, maxConcurrency: Int = 16, rateLimit: Double? = 10,
         tokenSalt: String = "", metricsListen: String? = nil, metricsFile: String? = nil, jobs: [Job] = []
     ) {
         self.path = path
         self.region = region
+        self.role = role
         self.timeZone = timeZone
         self.maxConcurrency = maxConcurrency
         self.rateLimit = rateLimit

@@ -3,11 +3,22 @@ import TOMLKit
 
 /// Reads and validates a job file, reporting every problem at once with its line and column.
 package enum JobFileLoader {
-    /// Never throws, crashes or hangs; `jobFile` is nil iff there is an error diagnostic.
-    /// `now` (Unix seconds) decides which `at` times are in the past and whether a schedule still fires.
+    /// Reads what `--config` names: the job file and the `jobs.d/*.toml` beside it, or a
+    /// directory (``JobFileSet``). Never throws, crashes or hangs; `jobFile` is nil iff there is an
+    /// error diagnostic. `now` (Unix seconds) decides which `at` times are in the past, whether a
+    /// schedule still fires and whether a job's `end` has passed.
     package static func load(path: String, now: Int64) -> (jobFile: JobFile?, diagnostics: [Diagnostic]) {
-        func fail(_ message: String) -> (JobFile?, [Diagnostic]) {
-            (nil, [Diagnostic(file: path, line: 1, column: 1, severity: .error, message: message)])
+        let (set, problems) = JobFileSet.resolve(config: path)
+        guard let set else { return (nil, problems) }
+        let (file, diagnostics) = load(set, now: now)
+        let all = problems + diagnostics
+        return (all.contains { $0.severity == .error } ? nil : file, all)
+    }
+
+    /// One file's bytes, or the diagnostic saying why it cannot be read.
+    static func read(path: String) -> Result<[UInt8], Diagnostic> {
+        func fail(_ message: String) -> Result<[UInt8], Diagnostic> {
+            .failure(Diagnostic(file: path, line: 1, column: 1, severity: .error, message: message))
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             let reason = FileManager.default.fileExists(atPath: path) ? "cannot be read (permissions?)" : "does not exist"
@@ -15,13 +26,11 @@ package enum JobFileLoader {
         }
         defer { try? handle.close() }
         // Read one byte more than the limit so an oversized file is refused without reading it all.
-        let data: Data
         do {
-            data = try handle.read(upToCount: JobFileLimits.maxFileBytes + 1) ?? Data()
+            return .success(Array(try handle.read(upToCount: JobFileLimits.maxFileBytes + 1) ?? Data()))
         } catch {
             return fail("job file cannot be read: \(error.localizedDescription)")
         }
-        return parse(bytes: Array(data), fileName: path, now: now)
     }
 
     package static func parse(_ text: String, fileName: String, now: Int64) -> (jobFile: JobFile?, diagnostics: [Diagnostic]) {
@@ -29,9 +38,38 @@ package enum JobFileLoader {
     }
 
     static func parse(bytes: [UInt8], fileName: String, now: Int64) -> (jobFile: JobFile?, diagnostics: [Diagnostic]) {
-        func fail(_ message: String, at offset: Int = 0) -> (JobFile?, [Diagnostic]) {
+        let table: TOMLTable
+        switch self.table(bytes: bytes, fileName: fileName) {
+        case .success(let parsed): table = parsed
+        case .failure(let diagnostic): return (nil, [diagnostic])
+        }
+        var validator = JobFileValidator(fileName: fileName, locator: SourceLocator(bytes), now: now)
+        let jobFile = validator.validate(table)
+        let diagnostics = sorted(validator.diagnostics + unusedRoleKeys(table, jobs: jobFile.jobs, fileName: fileName, bytes: bytes, now: now))
+        let hasError = diagnostics.contains { $0.severity == .error }
+        return (hasError ? nil : jobFile, diagnostics)
+    }
+
+    /// The warning for `external_id` / `role_session_name` at the top when no job assumes a role.
+    static func unusedRoleKeys(_ table: TOMLTable, jobs: [Job], fileName: String, bytes: [UInt8], now: Int64) -> [Diagnostic] {
+        // As written, too: a job whose role is refused still names one.
+        let tables = [table] + (table["job"]?.array?.compactMap(\.table) ?? [])
+        let named = tables.contains { !($0["role_arn"]?.string ?? "").isEmpty }
+        guard !named, !jobs.contains(where: { $0.role != nil }) else { return [] }
+        var check = JobFileValidator(fileName: fileName, locator: SourceLocator(bytes), now: now)
+        check.warnUnusedRoleKeys(table)
+        return check.diagnostics
+    }
+
+    static func sorted(_ diagnostics: [Diagnostic]) -> [Diagnostic] {
+        diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) }
+    }
+
+    /// The TOML table of one file, after the checks that keep bad bytes away from TOMLKit.
+    static func table(bytes: [UInt8], fileName: String) -> Result<TOMLTable, Diagnostic> {
+        func fail(_ message: String, at offset: Int = 0) -> Result<TOMLTable, Diagnostic> {
             let (line, column) = position(of: offset, in: bytes)
-            return (nil, [Diagnostic(file: fileName, line: line, column: column, severity: .error, message: message)])
+            return .failure(Diagnostic(file: fileName, line: line, column: column, severity: .error, message: message))
         }
         if bytes.count > JobFileLimits.maxFileBytes {
             return fail("job file is larger than \(JobFileLimits.maxFileBytes >> 20) MiB")
@@ -47,25 +85,16 @@ package enum JobFileLoader {
             return fail(message, at: offset)
         }
         let text = String(decoding: bytes, as: UTF8.self)
-        let table: TOMLTable
         do {
             // toml++ bounds nesting itself (TOML_MAX_NESTED_VALUES = 256), so deep input is an error, not a crash.
-            table = try TOMLTable(string: text)
+            return .success(try TOMLTable(string: text))
         } catch let error as TOMLParseError {
-            let d = Diagnostic(
+            return .failure(Diagnostic(
                 file: fileName, line: max(1, error.source.begin.line), column: max(1, error.source.begin.column),
-                severity: .error, message: "TOML syntax: \(error.description)")
-            return (nil, [d])
+                severity: .error, message: "TOML syntax: \(error.description)"))
         } catch {
             return fail("TOML syntax: \(error)")
         }
-        var validator = JobFileValidator(fileName: fileName, locator: SourceLocator(bytes), now: now)
-        let jobFile = validator.validate(table)
-        let diagnostics = validator.diagnostics.sorted {
-            ($0.line, $0.column) < ($1.line, $1.column)
-        }
-        let hasError = diagnostics.contains { $0.severity == .error }
-        return (hasError ? nil : jobFile, diagnostics)
     }
 
     /// Input that toml++ 3 (inside TOMLKit 0.6.0) cannot survive, found by testing: a line starting
@@ -164,3 +193,6 @@ package enum JobFileLoader {
         return (line, column)
     }
 }
+
+/// A file that cannot be read or parsed travels as the failure of a `Result`.
+extension Diagnostic: Error {}

@@ -5,8 +5,8 @@ import TOMLKit
 extension JobFileValidator {
     static let jobKeys = [
         "name", "flow", "at", "cron", "calendar", "every", "offset", "jitter", "wait", "overlap", "enabled",
-        "region", "timezone", "catch_up", "catch_up_window", "token_salt", "retry",
-    ]
+        "region", "role_arn", "external_id", "role_session_name", "timezone", "catch_up", "catch_up_window", "token_salt", "retry",
+    ] + boundKeys
     static let scheduleKeys = ["at", "cron", "calendar", "every"]
 
     /// AppFlow's flow-name pattern `[a-zA-Z0-9][\w!@#.-]+`, at most 256 characters.
@@ -43,6 +43,14 @@ extension JobFileValidator {
         let ownZone = timeZone(table, path + ".timezone")
         let zone = ownZone ?? defaults.timeZone
         let region = region(table, path + ".region") ?? defaults.region
+        let ownRole = roleKeys(table, prefix: path)
+        let role = ownRole.over(defaults.role).role
+        if role == nil {
+            for key in ["external_id", "role_session_name"] where !(table[key]?.string ?? "").isEmpty {
+                let why = ownRole.arn == "" ? "'role_arn' is set empty here (no role)" : "this job has no 'role_arn'"
+                report(path + "." + key, "'\(key)' needs a role, but \(why)", at: .key)
+            }
+        }
         let catchUp = enumValue(table, "catch_up", path + ".catch_up", CatchUp.self) ?? defaults.catchUp
         let window = catchUpWindow(table, path + ".catch_up_window") ?? defaults.catchUpWindow
         let salt = string(table, "token_salt", path + ".token_salt") ?? defaults.tokenSalt
@@ -55,12 +63,15 @@ extension JobFileValidator {
             report(path + ".overlap", "'overlap' has no effect without 'wait = true'", at: .key, severity: .warning)
         }
         let schedule = schedule(table, path: path, zone: zone, zoneSource: ownZone != nil ? .job : defaults.timeZoneIsExplicit ? .file : .system)
+        let bounds = bounds(table, path: path, schedule: schedule?.schedule)
         let errorsAfter = errorCount
         guard errorsAfter == errorsBefore, let schedule, flow != nil else { return nil }
-        return Job(
+        var job = Job(
             name: name, flow: flow ?? "", schedule: schedule.schedule, scheduleDescription: schedule.description,
             jitter: jitter, wait: wait, overlap: overlap, enabled: enabled, timeZone: zone, catchUp: catchUp,
-            catchUpWindow: window, region: region, retry: retry, tokenSalt: salt, line: line(of: path))
+            catchUpWindow: window, region: region, role: role, retry: retry, tokenSalt: salt, line: line(of: path), bounds: bounds)
+        job.file = fileName
+        return job
     }
 
     /// Where a job's zone comes from, for the warning about `every`, which ignores it.

@@ -7,7 +7,7 @@ import TOMLKit
 struct JobFileValidator {
     static let topKeys = [
         "region", "timezone", "catch_up", "catch_up_window", "max_concurrency", "rate_limit", "token_salt",
-        "metrics_listen", "metrics_file", "retry", "job",
+        "metrics_listen", "metrics_file", "role_arn", "external_id", "role_session_name", "retry", "job",
     ]
     static let retryKeys = ["max_attempts", "initial_backoff", "max_backoff", "deadline"]
     static let globalOnlyKeys = ["max_concurrency", "rate_limit", "metrics_listen", "metrics_file"]
@@ -17,6 +17,10 @@ struct JobFileValidator {
     let now: Int64
     var diagnostics: [Diagnostic] = []
     var errorCount = 0
+    /// Job names taken by files read before this one (`jobs.d`), each with where: `FILE:LINE`.
+    var earlierNames: [String: String] = [:]
+    /// What this file's top level gives every job; set by ``validate(_:)``.
+    var defaults: JobDefaults?
     /// Whether a (kind, zone, expression) still fires: proving that one never does scans 400 years,
     /// so a file repeating it must not pay that per job.
     var firesCache: [String: Bool] = [:]
@@ -195,6 +199,8 @@ struct JobFileValidator {
         checkUnknownKeys(table, known: Self.topKeys, prefix: "", context: "")
         var file = JobFile(path: fileName, timeZone: timeZone(table, "timezone") ?? TimeZone.current)
         file.region = region(table, "region")
+        let topRole = roleKeys(table, prefix: "")
+        file.role = topRole.role
         if let n = int(table, "max_concurrency", "max_concurrency", range: 1...1024) { file.maxConcurrency = n }
         if let value = table["rate_limit"] {
             let number = value.double ?? value.int.map(Double.init)
@@ -228,17 +234,25 @@ struct JobFileValidator {
             catchUp: enumValue(table, "catch_up", "catch_up", CatchUp.self) ?? .latest,
             catchUpWindow: catchUpWindow(table, "catch_up_window") ?? .seconds(6 * 3600),
             region: file.region,
+            role: topRole,
             retry: retry(table["retry"], path: "retry", base: RetrySettings()),
             tokenSalt: file.tokenSalt)
-        guard let jobsValue = table["job"] else {
-            return file
-        }
+        self.defaults = defaults
+        file.jobs = jobs(table["job"], defaults: defaults)
+        return file
+    }
+
+    /// The `[[job]]` tables of one file, in order, with `defaults` applied; names must be unique
+    /// in the file and not among `earlierNames`.
+    mutating func jobs(_ jobsValue: (any TOMLValueConvertible)?, defaults: JobDefaults) -> [Job] {
+        guard let jobsValue else { return [] }
         guard let jobs = jobsValue.array else {
             report("job", "'job' must be an array of tables: write [[job]], not [job]", at: .key)
-            return file
+            return []
         }
         var names: [String: String] = [:]
-        file.jobs.reserveCapacity(jobs.count)
+        var result: [Job] = []
+        result.reserveCapacity(jobs.count)
         var index = 0
         for element in jobs {
             defer { index += 1 }
@@ -248,15 +262,51 @@ struct JobFileValidator {
                 continue
             }
             guard let job = self.job(jobTable, path: path, defaults: defaults) else { continue }
+            let namePath = jobTable["name"] != nil ? path + ".name" : path
             if let first = names[job.name] {
-                let namePath = jobTable["name"] != nil ? path + ".name" : path
                 report(namePath, "duplicate job name '\(job.name)' (first used on line \(line(of: first))); names must be unique, and default to the flow name")
+            } else if let earlier = earlierNames[job.name] {
+                report(namePath, "duplicate job name '\(job.name)' (first used in \(earlier)); names must be unique across the job file and jobs.d, and default to the flow name")
             } else {
                 names[job.name] = path
             }
-            file.jobs.append(job)
+            result.append(job)
         }
-        return file
+        return result
+    }
+
+    /// The role keys one table sets: nil for a key it does not set, "" for a key set empty
+    /// (in a job: none, whatever the top of the file says). Bad values are reported, and read as unset.
+    struct RoleKeys {
+        var arn: String?
+        var externalId: String?
+        var sessionName: String?
+
+        /// These keys over the inherited ones, each on its own.
+        func over(_ base: RoleKeys) -> RoleKeys {
+            RoleKeys(arn: arn ?? base.arn, externalId: externalId ?? base.externalId, sessionName: sessionName ?? base.sessionName)
+        }
+
+        var role: AssumedRole? {
+            guard let arn, !arn.isEmpty else { return nil }
+            return AssumedRole(arn: arn, externalId: externalId.flatMap { $0.isEmpty ? nil : $0 }, sessionName: sessionName.flatMap { $0.isEmpty ? nil : $0 })
+        }
+    }
+
+    mutating func roleKeys(_ table: TOMLTable, prefix: String) -> RoleKeys {
+        func checked(_ key: String, _ problem: (String) -> String?) -> String? {
+            let path = prefix.isEmpty ? key : prefix + "." + key
+            guard let value = string(table, key, path) else { return nil }
+            if !value.isEmpty, let problem = problem(value) {
+                report(path, problem)
+                return nil
+            }
+            return value
+        }
+        return RoleKeys(
+            arn: checked("role_arn", AssumedRole.arnProblem),
+            externalId: checked("external_id", AssumedRole.externalIdProblem),
+            sessionName: checked("role_session_name", AssumedRole.sessionNameProblem))
     }
 
     mutating func catchUpWindow(_ table: TOMLTable, _ path: String) -> Duration? {
@@ -273,6 +323,18 @@ struct JobDefaults {
     var catchUp: CatchUp
     var catchUpWindow: Duration
     var region: String?
+    var role: JobFileValidator.RoleKeys
     var retry: RetrySettings
     var tokenSalt: String
+}
+
+extension JobFileValidator {
+    /// `external_id` / `role_session_name` at the top when no job of the file or of jobs.d
+    /// assumes a role: a warning, at the key (after every file is read: a drop-in job may name
+    /// the role these keys are for).
+    mutating func warnUnusedRoleKeys(_ table: TOMLTable) {
+        for key in ["external_id", "role_session_name"] where !(table[key]?.string ?? "").isEmpty {
+            report(key, "'\(key)' has no effect: no 'role_arn' is set, at the top of the file or in a job", at: .key, severity: .warning)
+        }
+    }
 }

@@ -9,6 +9,9 @@ package struct NextReport: Sendable {
         package var job: Job
         /// Nominal slots (Unix seconds), at most `count`; empty for a disabled or finished job.
         package var slots: [Int64]
+
+        /// An enabled job whose `end` leaves it no slot after the report's instant.
+        package var ended: Bool { job.enabled && slots.isEmpty && job.bounds.end != nil }
     }
 
     package var rows: [Row]
@@ -39,13 +42,13 @@ package struct NextReport: Sendable {
     ]
 
     /// Columns JOB, FLOW, NEXT (local fire time with the zone's abbreviation), UTC, LEFT, TOKEN;
-    /// rows sorted by fire time, disabled and finished jobs last. On a terminal (`layout.width`)
+    /// rows sorted by fire time, disabled, ended (past `end`) and finished jobs last. On a terminal (`layout.width`)
     /// UTC is left out and long names and tokens are shortened.
     package func table(layout: TableLayout = .full) -> String {
         var lines: [(sortKey: Int64, cells: [String])] = []
         for row in rows {
             if row.slots.isEmpty {
-                let state = row.job.enabled ? "n/a (no further slot)" : "disabled"
+                let state = row.ended ? "ended" : row.job.enabled ? "n/a (no further slot)" : "disabled"
                 lines.append((Int64.max, [row.job.name, row.job.flow, state, "-", "-", "-"]))
             }
             for slot in row.slots {
@@ -68,7 +71,8 @@ package struct NextReport: Sendable {
     // MARK: - JSON
 
     /// `[{"job": ..., "flow": ..., "next": [{"nominal", "fire", "local", "fireLocal", "clientToken"}]}]`
-    /// in job-file order; a disabled job has `"enabled": false` and an empty `next`. `local` is
+    /// in job-file order; a disabled job has `"enabled": false` and an empty `next`, a job past its
+    /// `end` `"ended": true` and an empty `next`. `local` is
     /// the slot in the job's zone, `fireLocal` the fire time (the table's NEXT) in that zone.
     package func json() -> String {
         var items: [String] = []
@@ -85,6 +89,7 @@ package struct NextReport: Sendable {
             }
             var fields = ["\"job\": \(ReportFormat.quote(row.job.name))", "\"flow\": \(ReportFormat.quote(row.job.flow))"]
             if !row.job.enabled { fields.append("\"enabled\": false") }
+            if row.ended { fields.append("\"ended\": true") }
             fields.append("\"next\": [" + next.joined(separator: ", ") + "]")
             items.append("  {" + fields.joined(separator: ", ") + "}")
         }

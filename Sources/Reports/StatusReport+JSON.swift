@@ -7,19 +7,20 @@ extension StatusReport {
     /// `appflowd status --json`: an array, one object per job, job-file order, then jobs only the
     /// ledger remembers (by name):
     ///
-    ///     {"job", "flow", "enabled", "inJobFile", "pending", "running",
+    ///     {"job", "flow", "enabled", "ended", "inJobFile", "pending", "running",
     ///      "last": SLOT | null, "next": {"nominal", "fire", "local", "fireLocal", "clientToken"} | null}
     ///
     /// SLOT is `{"slot", "fire", "clientToken", "outcome", "executionId", "flowStatus", "attempts",
     /// "recordsProcessed", "bytesProcessed", "bytesWritten", "errorCode", "message", "sentAt",
     /// "updatedAt"}`, absent values null. Times are RFC 3339 UTC; `outcome` is null while a sent
-    /// slot has no answer yet.
+    /// slot has no answer yet. `ended` is true for a job with no slot left before its `end`.
     package func json() -> String {
         let items = rows.map { row in
             let fields: [(String, String)] = [
                 ("job", ReportFormat.quote(row.job)),
                 ("flow", ReportFormat.quote(row.flow)),
                 ("enabled", row.enabled ? "true" : "false"),
+                ("ended", row.ended ? "true" : "false"),
                 ("inJobFile", row.inJobFile ? "true" : "false"),
                 ("pending", "\(row.pending)"),
                 ("running", "\(row.running)"),

@@ -26,6 +26,9 @@ package struct StatusReport: Sendable {
         package var timeZone: TimeZone
         /// The job's jitter in milliseconds (0 when it is not in the job file), for fire times.
         package var jitterMilliseconds: Int64
+        /// The job's `start` and `end` (none when it is not in the job file): fire times never
+        /// pass `end`, and a job with no slot left before `end` has ended.
+        package var bounds = SlotBounds()
         /// Every slot the ledger still keeps for the job, newest first.
         package var slots: [SlotSummary]
         /// Slots sent without an answer yet, and runs still being followed.
@@ -35,6 +38,9 @@ package struct StatusReport: Sendable {
 
         /// The newest slot, or nil for a job that never ran.
         package var last: SlotSummary? { slots.first }
+
+        /// An enabled job of the job file with no slot left because of its `end`.
+        package var ended: Bool { inJobFile && enabled && next == nil && bounds.end != nil }
     }
 
     package var rows: [Row]
@@ -55,6 +61,7 @@ package struct StatusReport: Sendable {
             row.enabled = job.enabled
             row.inJobFile = true
             row.jitterMilliseconds = job.jitterMilliseconds
+            row.bounds = job.bounds
             if job.enabled {
                 row.next = Self.nextSlot(job: job, order: order, watermark: remembered?.watermark, nowMs: nowMs)
             }
@@ -128,6 +135,9 @@ package struct StatusReport: Sendable {
             }
             if let next = row.next {
                 cells += [ReportFormat.localText(millis: next.fireMs, zone: row.timeZone), ReportFormat.span(millis: next.fireMs - nowMs) + " left"]
+            } else if row.ended {
+                // In LEFT, which a terminal's narrow table keeps (NEXT is left out there).
+                cells += ["-", "ended"]
             } else {
                 cells += [row.inJobFile ? (row.enabled ? "n/a" : "disabled") : "not in job file", "-"]
             }
@@ -164,10 +174,12 @@ package struct StatusReport: Sendable {
         return out
     }
 
-    /// The slot's fire time: nominal time plus the job's deterministic jitter (of the token it was sent with).
+    /// The slot's fire time: nominal time plus the job's deterministic jitter (of the token it was
+    /// sent with), never after the job's `end`.
     func fireMs(_ summary: SlotSummary, _ row: Row) -> Int64 {
         guard row.jitterMilliseconds > 0, !summary.token.isEmpty else { return summary.slot * 1000 }
-        return summary.slot * 1000 + Jitter.offsetMilliseconds(token: summary.token, jitterMilliseconds: row.jitterMilliseconds)
+        let jitter = row.bounds.jitterMilliseconds(slot: summary.slot, jitterMilliseconds: row.jitterMilliseconds)
+        return summary.slot * 1000 + Jitter.offsetMilliseconds(token: summary.token, jitterMilliseconds: jitter)
     }
 
     /// The outcome as the journal's EVENT names it; `pending` for a slot sent without an answer yet.

@@ -18,7 +18,7 @@ package struct DueSlot: Sendable, Equatable, Comparable, CustomStringConvertible
         self.jobOrder = jobOrder
         self.slot = slot
         token = job.clientToken(slot: slot)
-        fireMs = slot * 1000 + Jitter.offsetMilliseconds(token: token, jitterMilliseconds: job.jitterMilliseconds)
+        fireMs = job.fireTime(slot: slot, token: token)
     }
 
     /// A slot recorded in the ledger before a restart: its token and flow are the ones that were

@@ -11,6 +11,9 @@ package enum SchedulerAction: Sendable, Equatable {
     case startFlow(SlotID, StartRequest)
     /// Call DescribeFlowExecutionRecords, then deliver `pollAnswered`.
     case poll(SlotID, PollRequest)
+    /// Make the client of this region ready for a slot about to fire (credentials, a connection
+    /// open with TLS done); nothing is delivered back. Only with `Configuration.warmLead`.
+    case warm(CallTarget)
     /// Read and validate the job file (and prepare its regions' clients), then deliver
     /// `reloadLoaded` or `reloadFailed`.
     case loadJobFile
@@ -28,14 +31,15 @@ package enum SchedulerAction: Sendable, Equatable {
 }
 
 package struct StartRequest: Sendable, Equatable {
-    package var region: String?
+    /// The job's region and role.
+    package var target: CallTarget
     package var flow: String
     package var token: String
     package var attempt: Int
 }
 
 package struct PollRequest: Sendable, Equatable {
-    package var region: String?
+    package var target: CallTarget
     package var flow: String
     package var executionId: String
 }

@@ -22,7 +22,7 @@ extension SchedulerStateMachine {
                     "event": "resuming", "job_name": name, "flow_name": due.flow, "slot": TimeText.rfc3339(seconds: slotTime),
                     "client_token": due.token, "attempt": "\(machine.attempts)",
                 ])))
-                slots[due.id] = Slot(due: due, region: job.region, machine: machine, phase: .recording, recordDeadlineMs: .max)
+                slots[due.id] = Slot(due: due, target: job.target, machine: machine, phase: .recording, recordDeadlineMs: .max)
                 enqueueForAdmission(due.id)
             }
             for (slotTime, summary) in remembered.running where job.wait {
@@ -31,7 +31,7 @@ extension SchedulerStateMachine {
                                   token: summary.token, fireMs: slotTime * 1000)
                 let firstSentMs = Int64((summary.firstSentAt ?? summary.updatedAt) * 1000)
                 let machine = SlotStateMachine(resumingPollOf: executionId, retry: job.retry, tokenFirstSentMs: firstSentMs, attempts: summary.attempts ?? 1)
-                slots[due.id] = Slot(due: due, region: job.region, machine: machine, phase: .pollWait(untilMs: nowMs, executionId: executionId), recordDeadlineMs: .max)
+                slots[due.id] = Slot(due: due, target: job.target, machine: machine, phase: .pollWait(untilMs: nowMs, executionId: executionId), recordDeadlineMs: .max)
                 timers.insert(Timer(atMs: nowMs, id: due.id))
                 status.running += 1
             }

@@ -31,6 +31,9 @@ package struct SchedulerStateMachine: Sendable {
         /// other slot firing within twice this, in one write), so that nothing is written between
         /// the timer and its StartFlow. Zero: written at the fire time.
         package var recordAhead: Duration = .seconds(2)
+        /// How long before the next fire time the machine asks for that slot's client to be made
+        /// ready (`SchedulerAction.warm`). Nil: never.
+        package var warmLead: Duration?
 
         package init(watchdogInterval: Duration? = nil, stopGrace: Duration = .seconds(10)) {
             self.watchdogInterval = watchdogInterval
@@ -51,7 +54,8 @@ package struct SchedulerStateMachine: Sendable {
 
     struct Slot {
         var due: DueSlot
-        var region: String?
+        /// The job's region and role, as they were when the slot became due (a reload does not move it).
+        var target: CallTarget
         var machine: SlotStateMachine
         var phase: Phase
         /// When the slot's deadline for a `sent` record that cannot be written passes.
@@ -121,6 +125,8 @@ package struct SchedulerStateMachine: Sendable {
     var actions: [SchedulerAction] = []
     /// Per job, its last success as the ledger remembers it, for the gauge at READY.
     var rememberedSuccess: [String: Double] = [:]
+    /// The fire time of the last slot a `warm` was asked for.
+    var warmedFireMs: Int64 = .min
 
     /// - Parameter ledger: the state the ledger replayed at open.
     package init(jobFile: JobFile, ledger: LedgerState, configuration: Configuration, nowMs: Int64) {
@@ -212,6 +218,7 @@ package struct SchedulerStateMachine: Sendable {
     private mutating func finishStep(nowMs: Int64) -> [SchedulerAction] {
         if !finished {
             if !stopping { dispatchDue(nowMs: nowMs) }
+            warmAhead(nowMs: nowMs)
             fireTimers(nowMs: nowMs)
             expireUnrecorded(nowMs: nowMs)
             if !stopping { admit(nowMs: nowMs) }
@@ -232,6 +239,7 @@ package struct SchedulerStateMachine: Sendable {
         if !stopping, configuration.recordAhead > .zero, let fire = planner.nextUnannouncedFireMs {
             wake = min(wake, fire - configuration.recordAhead.milliseconds)
         }
+        if let warm = nextWarmMs { wake = min(wake, warm) }
         if let timer = timers.min { wake = min(wake, timer.atMs) }
         if let at = ledgerRetryAtMs, !ledgerQueue.isEmpty { wake = min(wake, at) }
         if let at = rateWakeMs, !queue.isEmpty, !stopping { wake = min(wake, at) }
@@ -289,7 +297,7 @@ package struct SchedulerStateMachine: Sendable {
             // Recorded ahead, the token's first send time is the record's (earlier than the send:
             // its 7h45m bound only gets more conservative).
             let machine = SlotStateMachine(retry: job.retry, wait: job.wait, tokenFirstSentMs: early?.atMs ?? nowMs)
-            slots[due.id] = Slot(due: due, region: job.region, machine: machine, phase: .recording,
+            slots[due.id] = Slot(due: due, target: job.target, machine: machine, phase: .recording,
                                  recordDeadlineMs: due.fireMs + job.retry.deadline.milliseconds)
             if let early {
                 // Durable: straight to admission. Not yet (a slow disk): its record releases it.
@@ -343,7 +351,7 @@ package struct SchedulerStateMachine: Sendable {
                     emit(.log(.slot(.starting, slot.due, ["attempt": "\(attempt)", "lateness_ms": "\(nowMs - slot.due.fireMs)"])))
                     emit(.metric(.fireLateness(milliseconds: nowMs - slot.due.fireMs)))
                 }
-                emit(.startFlow(top.id, StartRequest(region: slot.region, flow: slot.due.flow, token: slot.due.token, attempt: attempt)))
+                emit(.startFlow(top.id, StartRequest(target: slot.target, flow: slot.due.flow, token: slot.due.token, attempt: attempt)))
                 emit(.metric(.inFlight(inFlight)))
             default:
                 slots[top.id] = slot
@@ -457,7 +465,7 @@ package struct SchedulerStateMachine: Sendable {
                 }
                 slot.phase = .polling(executionId: executionId)
                 slots[timer.id] = slot
-                emit(.poll(timer.id, PollRequest(region: slot.region, flow: slot.due.flow, executionId: executionId)))
+                emit(.poll(timer.id, PollRequest(target: slot.target, flow: slot.due.flow, executionId: executionId)))
             default:
                 continue
             }

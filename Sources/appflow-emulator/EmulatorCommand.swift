@@ -17,10 +17,13 @@ struct EmulatorCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(name: .customLong("flow"), help: "A flow: NAME (on-demand), NAME:scheduled, NAME:event or NAME:error (runs end in Error). Repeatable.")
+    @Option(name: .customLong("flow"), help: """
+        A flow: NAME (on-demand), NAME:scheduled, NAME:event or NAME:error (runs end in Error), \
+        optionally with a status, NAME:KIND:STATUS (draft, suspended, errored, deprecated, deleted, active). Repeatable.
+        """)
     var flows: [String] = []
 
-    @Option(help: "A JSON list of flows: [{\"name\": ..., \"trigger\": \"OnDemand|Scheduled|Event\", \"failsRuns\": false}].")
+    @Option(help: "A JSON list of flows: [{\"name\": ..., \"trigger\": \"OnDemand|Scheduled|Event\", \"failsRuns\": false, \"status\": \"Draft\"}].")
     var flowsFile: String?
 
     @Option(name: .customLong("credentials"), help: "An accepted key pair AKID:SECRET. Repeatable. Default: the demo pair.")
@@ -73,6 +76,11 @@ struct EmulatorCommand: AsyncParsableCommand {
 
     @Flag(help: "Answer 409 ConflictException to StartFlow while a run of that on-demand flow is in progress.")
     var conflictWhenRunning = false
+
+    @Option(name: .customLong("deny"), help: ArgumentHelp(
+        "Answer 403 AccessDeniedException to this operation (StartFlow, DescribeFlow, ...), as IAM does. Repeatable.",
+        valueName: "OPERATION"))
+    var denied: [String] = []
 
     @Option(help: "Seed for the fault dice, execution ids and run statistics.")
     var seed: UInt64?
@@ -127,7 +135,7 @@ struct EmulatorCommand: AsyncParsableCommand {
         let faults = FaultSettings(
             failFirst: failFirst, errorRate: errorRate, throttleRate: throttleRate, latencyMs: latencyMs,
             latencySpikeMs: latencySpikeMs, latencySpikeRate: latencySpikeRate, dropRate: dropRate,
-            conflictWhenRunning: conflictWhenRunning)
+            conflictWhenRunning: conflictWhenRunning, denied: denied)
         let configuration = EmulatorConfiguration(
             flows: declared, credentials: keys, faults: faults, runDuration: runSeconds, recordPath: record,
             host: host, port: port, tls: tls, region: region, account: account, seed: seed, threads: threads)

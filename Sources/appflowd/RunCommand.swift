@@ -67,13 +67,13 @@ struct Run: AsyncParsableCommand {
         CredentialFileAudit.logWarnings(environment: environment, logger: logger)
         let clients = RegionalClients(environment: environment, maxConnections: jobFile.maxConcurrency, logger: logger)
         do {
-            try clients.prepare(regions: ClientSetup.regions(of: jobFile))
+            try clients.prepare(targets: ClientSetup.targets(of: jobFile))
         } catch {
             logger.critical("cannot configure the AppFlow client", metadata: ["error": "\(error)"])
             await clients.shutdown()
             throw ExitCode(1)
         }
-        let setup = await clients.setup(regions: ClientSetup.regions(of: jobFile))
+        let setup = await clients.setup(targets: ClientSetup.targets(of: jobFile))
         let about = ["version": Appflowd.configuration.version, "config": config, "state_dir": directory]
         Self.logSetup(setup, about: about, event: "starting", logger: logger)
 
@@ -105,7 +105,7 @@ struct Run: AsyncParsableCommand {
                 loadJobFile: { Self.reload(path: configPath, environment: environment, clients: clients, now: clock.nowMs() / 1000, logger: logger) },
                 wedgeAfterReady: Self.testFault(environment), heartbeat: heartbeat,
                 checkSetup: { file in
-                    let setup = await clients.setup(regions: ClientSetup.regions(of: file))
+                    let setup = await clients.setup(targets: ClientSetup.targets(of: file))
                     Self.logSetup(setup, about: about, event: "reloaded-setup", logger: logger)
                     return setup.statusNote
                 }
@@ -137,14 +137,14 @@ struct Run: AsyncParsableCommand {
     }
 
     /// The metrics listener's limits, its connections lowered so that the descriptors the
-    /// scheduler needs (one StartFlow connection per `max_concurrency` and region, and headroom
+    /// scheduler needs (one StartFlow connection per `max_concurrency` and client: region and role, and headroom
     /// for the ledger, the journal and sd_notify) stay free under `LimitNOFILE=`. Computed at
     /// start: a reload that raises `max_concurrency` does not grow the listener.
     static func metricsLimits(jobFile: JobFile, logger: Logger) -> MetricsServerLimits {
         var limits = MetricsServerLimits()
         guard jobFile.metricsListen != nil else { return limits }
         let requested = limits.maxConnections
-        let scheduler = jobFile.maxConcurrency * max(1, ClientSetup.regions(of: jobFile).count)
+        let scheduler = jobFile.maxConcurrency * max(1, ClientSetup.targets(of: jobFile).count)
         limits.maxConnections = DescriptorBudget.metricsConnections(requested: requested, schedulerConnections: scheduler)
         if limits.maxConnections < requested {
             logger.warning("metrics connections limited by the descriptor limit", metadata: [
@@ -161,6 +161,8 @@ struct Run: AsyncParsableCommand {
         )
         // `/healthz` reads the loop's heartbeat: the loop turns at least this often.
         configuration.maxSleep = .seconds(10)
+        // Within the clients' idle connection timeout, so the connection warmed is still there.
+        configuration.warmLead = .seconds(2)
         return configuration
     }
 
@@ -180,7 +182,7 @@ struct Run: AsyncParsableCommand {
             return .failure(.init(summary: first + more))
         }
         do {
-            try clients.prepare(regions: ClientSetup.regions(of: file))
+            try clients.prepare(targets: ClientSetup.targets(of: file))
         } catch {
             return .failure(.init(summary: "\(error)"))
         }
@@ -203,6 +205,8 @@ struct Run: AsyncParsableCommand {
         let metadata = fields.mapValues { Logger.MetadataValue.string($0) }
         if setup.credentialProblem != nil {
             logger.error("no usable AWS credentials: every start will fail", metadata: metadata)
+        } else if !setup.roleProblems.isEmpty {
+            logger.error("a role cannot be assumed: the starts of the jobs using it will fail", metadata: metadata)
         } else {
             logger.notice("using", metadata: metadata)
         }

@@ -15,8 +15,10 @@ struct Start: AsyncParsableCommand {
         abstract: "Start one flow run now (StartFlow), with retries.",
         discussion: """
             Credentials, region and endpoint are found as the AWS SDKs find them (AWS_* variables, \
-            the systemd credential 'aws', the shared credentials and config files). Transient \
-            failures are retried with the same client token, so the flow runs at most once.
+            the systemd credential 'aws', the shared credentials and config files); with \
+            --role-arn, the call is made as that role (STS AssumeRole, signed with those \
+            credentials). Transient failures are retried with the same client token, so the flow \
+            runs at most once.
             """
     )
 
@@ -31,6 +33,15 @@ struct Start: AsyncParsableCommand {
 
     @Option(help: "AWS profile in the shared files. Default: AWS_PROFILE, else 'default'.")
     var profile: String?
+
+    @Option(name: .customLong("role-arn"), help: "Assume this IAM role (STS AssumeRole, signed with the credentials found) for the call.")
+    var roleArn: String?
+
+    @Option(name: .customLong("external-id"), help: "The external ID the role's trust policy asks for (with --role-arn).")
+    var externalId: String?
+
+    @Option(name: .customLong("role-session-name"), help: "The role session's name (with --role-arn). Default: appflowd-HOSTNAME.")
+    var roleSessionName: String?
 
     @Option(name: .customLong("endpoint-url"), help: "Send requests here instead of the AWS endpoint.")
     var endpointURL: String?
@@ -48,6 +59,16 @@ struct Start: AsyncParsableCommand {
         if let token, token.isEmpty || token.count > 256 {
             throw ValidationError("--token must be 1 to 256 characters")
         }
+        if let roleArn, let problem = AssumedRole.arnProblem(roleArn) { throw ValidationError("--role-arn: \(problem)") }
+        if roleArn == nil, externalId != nil || roleSessionName != nil {
+            throw ValidationError("--external-id and --role-session-name go with --role-arn")
+        }
+        if let externalId, let problem = AssumedRole.externalIdProblem(externalId) {
+            throw ValidationError("--external-id: " + problem.replacingOccurrences(of: "'external_id' ", with: ""))
+        }
+        if let roleSessionName, let problem = AssumedRole.sessionNameProblem(roleSessionName) {
+            throw ValidationError("--role-session-name: " + problem.replacingOccurrences(of: "'role_session_name' ", with: ""))
+        }
     }
 
     func run() async throws {
@@ -59,9 +80,13 @@ struct Start: AsyncParsableCommand {
         CredentialFileAudit.logWarnings(environment: environment, profile: profile, logger: logger)
         let client: AppFlowClient
         do {
-            let configuration = try AppFlowClient.Configuration.fromEnvironment(
+            var configuration = try AppFlowClient.Configuration.fromEnvironment(
                 environment, region: region, endpointURL: endpointURL, profile: profile
             )
+            if let roleArn {
+                // The daemon's way: the role's credentials from STS, signed with those the chain found.
+                configuration.assumeRole(arn: roleArn, externalId: externalId, sessionName: roleSessionName, origin: "--role-arn", environment: environment)
+            }
             client = try AppFlowClient(configuration: configuration)
         } catch {
             fail(code: "ConfigurationError", message: "\(error)")

@@ -10,6 +10,9 @@ import Scheduler
 /// Answers StartFlow from a script and records every call in order.
 final class FakeStarter: FlowStarter {
     struct Call: Equatable { var flow: String; var token: String }
+    private let targetsSeen = Mutex<[String: CallTarget]>([:])
+    /// The region and role of each flow's last StartFlow.
+    var targets: [String: CallTarget] { targetsSeen.withLock { $0 } }
     private let calls = Mutex<[Call]>([])
     private let failures = Mutex<[String: [any Error & Sendable]]>([:])
     private let executions = Mutex<[String: String]>([:])
@@ -24,8 +27,9 @@ final class FakeStarter: FlowStarter {
         failures.withLock { $0[token] = errors }
     }
 
-    func startFlow(region: String?, flowName: String, clientToken: String) async throws -> StartFlowResult {
+    func startFlow(target: CallTarget, flowName: String, clientToken: String) async throws -> StartFlowResult {
         calls.withLock { $0.append(Call(flow: flowName, token: clientToken)) }
+        targetsSeen.withLock { $0[flowName] = target }
         if let error = failures.withLock({ f -> (any Error)? in
             guard var queue = f[clientToken], !queue.isEmpty else { return nil }
             let first = queue.removeFirst()
@@ -48,7 +52,7 @@ final class FakeStarter: FlowStarter {
 
     let executionStatus = Mutex<String>("Successful")
 
-    func findExecution(region: String?, flowName: String, executionId: String) async throws -> FlowExecution? {
+    func findExecution(target: CallTarget, flowName: String, executionId: String) async throws -> FlowExecution? {
         var execution = FlowExecution(executionId: executionId, executionStatus: executionStatus.withLock { $0 })
         execution.recordsProcessed = 42
         return execution

@@ -30,6 +30,52 @@ struct SchedulerServiceTests {
         #expect(h.notifier.all.filter { $0.hasPrefix("READY=1") }.count == 1)
     }
 
+    @Test func eachJobsCallsCarryItsRoleAndARefusedRoleFailsOnlyItsOwnSlot() async throws {
+        let starter = FakeStarter()
+        let roleA = "arn:aws:iam::111111111111:role/runner-a"
+        let roleB = "arn:aws:iam::222222222222:role/runner-b"
+        let slot = Self.t0 + 3600
+        let tokenB = ClientToken.make(salt: "", job: "b", flow: "fb", slot: slot)
+        // What STS refusing the role looks like to the scheduler (CallFailure reads it).
+        starter.fail(token: tokenB, with: [CredentialError(
+            source: "STS AssumeRole for \(roleB)", message: "AccessDenied: not authorized to perform: sts:AssumeRole (HTTP 403)",
+            code: "AccessDenied", retryable: false)])
+        let h = try await ServiceHarness("""
+            role_arn = "\(roleA)"
+            external_id = "ext-a1"
+            [[job]]
+            name = "a"
+            flow = "fa"
+            every = "1h"
+            [[job]]
+            name = "b"
+            flow = "fb"
+            every = "1h"
+            region = "eu-west-1"
+            role_arn = "\(roleB)"
+            external_id = ""
+            role_session_name = "appflowd-b"
+            [[job]]
+            name = "c"
+            flow = "fc"
+            every = "1h"
+            role_arn = ""
+            """, starter: starter)
+        h.clock.advance(to: slot * 1000)
+        try await eventually("three outcomes") { ["a", "b", "c"].allSatisfy { h.ledger.state().jobs[$0]?.history.last?.outcome != nil } }
+        #expect(starter.targets["fa"] == CallTarget(region: nil, role: AssumedRole(arn: roleA, externalId: "ext-a1")))
+        #expect(starter.targets["fb"] == CallTarget(region: "eu-west-1", role: AssumedRole(arn: roleB, sessionName: "appflowd-b")))
+        #expect(starter.targets["fc"] == CallTarget(region: nil, role: nil))
+        let b = try #require(h.ledger.state().jobs["b"]?.history.last)
+        #expect(b.outcome == .failed && b.errorCode == "AccessDenied" && b.attempts == 1, "not retried")
+        #expect(b.message?.contains("STS AssumeRole for \(roleB)") == true)
+        #expect(h.ledger.state().jobs["a"]?.history.last?.outcome == .started)
+        #expect(h.ledger.state().jobs["c"]?.history.last?.outcome == .started)
+        // Roles do not change tokens.
+        #expect(Set(starter.recorded.map(\.token)) == Set(["a", "b", "c"].map { ClientToken.make(salt: "", job: $0, flow: "f" + $0, slot: slot) }))
+        try await h.stop()
+    }
+
     @Test func retriesWithTheSameTokenAfterTheBackoff() async throws {
         let starter = FakeStarter()
         let token = ClientToken.make(salt: "", job: "a", flow: "fa", slot: Self.t0 + 3600)
@@ -260,7 +306,7 @@ final class GatedStarter: FlowStarter {
         for waiter in all { waiter.resume(returning: result) }
     }
 
-    func startFlow(region: String?, flowName: String, clientToken: String) async throws -> StartFlowResult {
+    func startFlow(target: CallTarget, flowName: String, clientToken: String) async throws -> StartFlowResult {
         let id = state.withLock { s -> UInt64 in
             s.next += 1
             return s.next
@@ -279,5 +325,5 @@ final class GatedStarter: FlowStarter {
         }
     }
 
-    func findExecution(region: String?, flowName: String, executionId: String) async throws -> FlowExecution? { nil }
+    func findExecution(target: CallTarget, flowName: String, executionId: String) async throws -> FlowExecution? { nil }
 }

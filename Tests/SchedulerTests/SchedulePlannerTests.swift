@@ -1,4 +1,5 @@
 import JobFile
+import Scheduling
 import Testing
 @testable import Scheduler
 
@@ -116,5 +117,32 @@ struct SchedulePlannerTests {
         let batch = planner.popDue(nowMs: (Self.t0 + 60) * 1000)
         #expect(batch.due.count == 2000)
         #expect(batch.due.map(\.jobOrder) == Array(0..<2000))
+    }
+
+    /// `start` and `end`: the planner sees only the slots between them, every one of them starts
+    /// (a jitter longer than what is left before `end` is narrowed, not piled up at `end`), none
+    /// fires after `end`, and then the job is done.
+    @Test func boundedJobStartsEverySlotBetweenStartAndEndAndNoneAfter() throws {
+        let file = try jobFile("""
+            [[job]]
+            name = "b"
+            flow = "fb"
+            every = "10s"
+            jitter = "1h"
+            start = "2027-01-15T08:00:30Z"
+            end = "2027-01-15T08:01:30Z"
+            """)
+        var planner = SchedulePlanner(jobs: file.jobs, resumeAfter: [:], nowMs: Self.t0 * 1000)
+        var started: [DueSlot] = []
+        var skipped = 0
+        while let fire = planner.nextFireMs {
+            let batch = planner.popDue(nowMs: fire)
+            started += batch.due
+            skipped += batch.skipped.map(\.count).reduce(0, +)
+        }
+        #expect(started.map(\.slot).sorted() == Array(stride(from: Self.t0 + 30, through: Self.t0 + 90, by: 10)))
+        #expect(skipped == 0)
+        #expect(started.allSatisfy { $0.fireMs >= $0.slot * 1000 && $0.fireMs <= (Self.t0 + 90) * 1000 })
+        #expect(started.allSatisfy { $0.token == ClientToken.make(salt: "", job: "b", flow: "fb", slot: $0.slot) })
     }
 }

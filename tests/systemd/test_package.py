@@ -69,12 +69,16 @@ def test_package_holds_the_binary_unit_conffile_man_page_and_docs(deb: Path):
     paths = {line.split()[-1] for line in listing.splitlines()}
     for path in ("./usr/bin/appflowd", "./lib/systemd/system/appflowd.service", "./etc/appflowd/jobs.toml",
                  "./usr/share/man/man8/appflowd.8.gz", "./usr/share/man/man5/appflowd.toml.5.gz",
-                 "./usr/share/doc/appflowd/README.md",
+                 "./usr/share/doc/appflowd/README.md", "./usr/share/doc/appflowd/install.md",
+                 "./usr/share/doc/appflowd/credentials.md", "./usr/share/doc/appflowd/operating.md",
+                 "./usr/share/doc/appflowd/calling.md",
                  "./usr/share/doc/appflowd/copyright", "./usr/share/doc/appflowd/changelog.gz",
                  "./usr/share/doc/appflowd/examples/appflowd.service.d/example.conf",
                  "./usr/share/bash-completion/completions/appflowd", "./usr/share/zsh/vendor-completions/_appflowd",
                  "./usr/share/fish/vendor_completions.d/appflowd.fish"):
         assert path in paths, f"{path} missing from the package"
+    assert "./etc/appflowd/jobs.d/" in paths, "the package owns an empty /etc/appflowd/jobs.d"
+    assert not any(p.startswith("./etc/appflowd/jobs.d/") and p != "./etc/appflowd/jobs.d/" for p in paths), "jobs.d ships empty"
     assert not any("appflow-emulator" in p for p in paths), "the emulator is not for installing"
     conffiles = subprocess.run(["dpkg-deb", "-I", str(deb), "conffiles"], capture_output=True, text=True, check=True).stdout
     assert conffiles.split() == ["/etc/appflowd/jobs.toml"]

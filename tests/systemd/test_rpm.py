@@ -1,6 +1,7 @@
 """The RPM for Amazon Linux 2023 and RHEL 9, checked on this Debian host: its name and version,
 license, files, config file flag, scriptlets, dependencies (nothing those systems do not ship),
-rpmlint, and the unpacked binary."""
+rpmlint, the unpacked binary, and an install into a scratch root as a new user's would go (the
+first-install scriptlet enables the unit through the package's preset)."""
 from __future__ import annotations
 
 import os
@@ -36,19 +37,25 @@ def rpm_query(rpm: Path, *args: str) -> str:
 
 
 def test_name_version_and_license(rpm: Path):
-    assert rpm.name == f"appflowd-{VERSION}-1.x86_64.rpm"
-    assert rpm_query(rpm, "--qf", "%{NAME} %{VERSION} %{ARCH} %{LICENSE}") == f"appflowd {VERSION} x86_64 Apache-2.0"
+    # The file is named as the release is published; the package's Release stays 1 inside it.
+    assert rpm.name == f"appflowd-{VERSION}.x86_64.rpm"
+    assert rpm_query(rpm, "--qf", "%{NAME} %{VERSION} %{RELEASE} %{ARCH} %{LICENSE}") == f"appflowd {VERSION} 1 x86_64 Apache-2.0"
 
 
 def test_files_and_config_file(rpm: Path):
     listing = set(rpm_query(rpm, "--list").split())
-    for path in ("/usr/bin/appflowd", "/usr/lib/systemd/system/appflowd.service", "/etc/appflowd/jobs.toml",
+    for path in ("/usr/bin/appflowd", "/usr/lib/systemd/system/appflowd.service",
+                 "/usr/lib/systemd/system-preset/80-appflowd.preset", "/etc/appflowd/jobs.toml",
                  "/usr/share/man/man8/appflowd.8.gz", "/usr/share/bash-completion/completions/appflowd",
                  "/usr/share/zsh/site-functions/_appflowd", "/usr/share/fish/vendor_completions.d/appflowd.fish",
                  "/usr/share/licenses/appflowd/LICENSE", "/usr/share/licenses/appflowd/NOTICE",
                  "/usr/share/licenses/appflowd/copyright", "/usr/share/doc/appflowd/README.md",
-                 "/usr/share/doc/appflowd/CHANGELOG.md", "/usr/share/doc/appflowd/examples/jobs.toml"):
+                 "/usr/share/doc/appflowd/CHANGELOG.md", "/usr/share/doc/appflowd/examples/jobs.toml",
+                 "/usr/share/doc/appflowd/install.md", "/usr/share/doc/appflowd/credentials.md",
+                 "/usr/share/doc/appflowd/operating.md", "/usr/share/doc/appflowd/calling.md"):
         assert path in listing, f"{path} missing from the RPM"
+    assert "/etc/appflowd/jobs.d" in listing, "the RPM owns an empty /etc/appflowd/jobs.d"
+    assert not any(p.startswith("/etc/appflowd/jobs.d/") for p in listing), "jobs.d ships empty"
     assert not any("appflow-emulator" in p or "/.build-id/" in p for p in listing)
     # c: %config, n: noreplace.
     flags = dict(line.split(" ", 1) for line in rpm_query(rpm, "--qf", "[%{FILENAMES} %{FILEFLAGS:fflags}\n]").splitlines())
@@ -123,6 +130,9 @@ EXPLAINED_WARNINGS = {
     # The systemd unit is in /usr/lib/systemd/system, where it belongs; rpmlint expects an
     # architecture-specific package's /usr/lib files to be binaries.
     "only-non-binary-in-usr-lib",
+    # The file is published as appflowd-VERSION.x86_64.rpm, as issue 14 asked (one file per
+    # version); rpmlint expects NAME-VERSION-RELEASE.ARCH.rpm. The Release (1) is in the header.
+    "non-coherent-filename",
 }
 
 
@@ -153,3 +163,54 @@ def test_unpacked_binary_reports_the_version_and_checks_the_job_file(rpm: Path):
         assert "Apache License" in (Path(root) / "usr/share/licenses/appflowd/LICENSE").read_text()
         man = subprocess.run(f"gzip -dc '{root}/usr/share/man/man8/appflowd.8.gz'", shell=True, capture_output=True, text=True, check=True).stdout
         assert f'"appflowd {VERSION}"' in man
+
+
+def test_installs_into_a_fresh_root_and_its_first_install_scriptlet_enables_the_unit(rpm: Path):
+    """`rpm --root` into an empty directory, as on a new host: the files land, the %post
+    scriptlet (run with systemctl pointed at that root) enables the unit through
+    80-appflowd.preset even though the root also has the distributions' `disable *` default,
+    an upgrade ($1 = 2) leaves the enablement alone, and removing the package keeps an edited job
+    file as jobs.toml.rpmsave."""
+    if os.geteuid() != 0:
+        pytest.skip("rpm --root needs root (the files are owned by root)")
+    if shutil.which("systemctl") is None:
+        pytest.skip("systemctl is not installed")
+    scripts = rpm_query(rpm, "--scripts")
+    post = re.search(r"^postinstall scriptlet \(using /bin/sh\):\n(.*?)(?=^\w+ scriptlet|\Z)", scripts, re.S | re.M)
+    assert post, scripts
+    with tempfile.TemporaryDirectory(prefix="appflowd-rpm-install.") as root:
+        subprocess.run(["rpm", "--root", root, "--initdb"], check=True)
+        # --noscripts: the scriptlets would run chrooted in a root with no /bin/sh; the %post
+        # is run below instead, against the same root. --nodeps: the root has no glibc or systemd.
+        install = subprocess.run(["rpm", "--root", root, "-i", "--nodeps", "--noscripts", str(rpm)],
+                                 capture_output=True, text=True)
+        assert install.returncode == 0, install.stdout + install.stderr
+        assert (Path(root) / "usr/bin/appflowd").is_file()
+        assert (Path(root) / "etc/appflowd/jobs.toml").is_file()
+        # Amazon Linux 2023 and RHEL 9 end their presets with a catch-all disable.
+        presets = Path(root) / "usr/lib/systemd/system-preset"
+        presets.mkdir(parents=True, exist_ok=True)
+        (presets / "99-default-disable.preset").write_text("disable *\n")
+
+        def enablement() -> str:
+            return subprocess.run(["systemctl", f"--root={root}", "is-enabled", "appflowd.service"],
+                                  capture_output=True, text=True).stdout.strip()
+
+        def run_post(count: int) -> None:
+            body = post.group(1).replace("/usr/bin/systemctl --no-reload", f"systemctl --root={root}")
+            assert f"--root={root}" in body, body
+            subprocess.run(["sh", "-c", body, "post", str(count)], check=True)
+
+        assert enablement() == "disabled"
+        run_post(2)  # an upgrade: the admin's choice stands
+        assert enablement() == "disabled"
+        run_post(1)  # the first install
+        assert enablement() == "enabled"
+        assert (Path(root) / "etc/systemd/system/multi-user.target.wants/appflowd.service").is_symlink()
+
+        (Path(root) / "etc/appflowd/jobs.toml").write_text('region = "eu-west-1"\n')
+        erase = subprocess.run(["rpm", "--root", root, "-e", "--nodeps", "--noscripts", "appflowd"],
+                               capture_output=True, text=True)
+        assert erase.returncode == 0, erase.stdout + erase.stderr
+        assert not (Path(root) / "usr/bin/appflowd").exists()
+        assert (Path(root) / "etc/appflowd/jobs.toml.rpmsave").read_text() == 'region = "eu-west-1"\n'

@@ -24,10 +24,17 @@ package struct AWSCredentials: Sendable, CustomStringConvertible {
 package struct CredentialError: Error, Sendable, Equatable, CustomStringConvertible {
     package var source: String
     package var message: String
+    /// The AWS error code a credential service answered (STS's `AccessDenied`, say), or the
+    /// kind of transport failure (`ConnectionError`, `Timeout`); nil for a local problem.
+    package var code: String?
+    /// Another attempt may succeed: throttling, a 5xx answer, no answer at all.
+    package var retryable: Bool
 
-    package init(source: String, message: String) {
+    package init(source: String, message: String, code: String? = nil, retryable: Bool = false) {
         self.source = source
         self.message = message
+        self.code = code
+        self.retryable = retryable
     }
 
     package var description: String { "\(source): \(message)" }

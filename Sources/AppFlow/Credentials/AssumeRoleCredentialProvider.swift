@@ -1,8 +1,9 @@
 import Foundation
 
-/// A profile's `role_arn`: STS `AssumeRole`, signed with the credentials of its
-/// `source_profile` or `credential_source`, which are resolved again at every refresh (so a
-/// chain of roles, or a source that itself expires, keeps working).
+/// STS `AssumeRole`, signed with the credentials of `source`, which are resolved again at every
+/// refresh (so a chain of roles, or a source that itself expires, keeps working). A profile's
+/// `role_arn` (its `source_profile` or `credential_source`), and a job file's or `--role-arn`'s
+/// role over the default chain.
 package struct AssumeRoleCredentialProvider: CredentialProvider {
     package struct Settings: Sendable, Equatable {
         package var roleArn: String
@@ -23,27 +24,33 @@ package struct AssumeRoleCredentialProvider: CredentialProvider {
     package let settings: Settings
     /// Signs the AssumeRole call.
     package let source: any CredentialProvider
-    /// The profile that named the role, for messages.
-    let profile: String
+    /// What named the role, for messages: `profile 'x'`, `the job file`, `--role-arn`.
+    let origin: String
     let environment: [String: String]
     let now: @Sendable () -> Date
 
-    package init(settings: Settings, source: any CredentialProvider, profile: String, environment: [String: String], now: @escaping @Sendable () -> Date = Date.init) {
+    package init(settings: Settings, source: any CredentialProvider, origin: String, environment: [String: String], now: @escaping @Sendable () -> Date = Date.init) {
         self.settings = settings
         self.source = source
-        self.profile = profile
+        self.origin = origin
         self.environment = environment
         self.now = now
     }
 
     package var sourceDescription: String {
-        "profile '\(profile)' role \(settings.roleArn) via \(source.sourceDescription)"
+        "\(origin) role \(settings.roleArn) via \(source.sourceDescription)"
     }
 
     package func resolve() async throws -> AWSCredentials? {
-        guard let sourceCredentials = try await source.resolve() else {
+        let sourceCredentials: AWSCredentials
+        if let chain = source as? CredentialProviderChain {
+            // Finding nothing names every place tried.
+            sourceCredentials = try await chain.require()
+        } else if let found = try await source.resolve() {
+            sourceCredentials = found
+        } else {
             throw CredentialError(
-                source: "profile '\(profile)'",
+                source: origin,
                 message: "role_arn \(settings.roleArn) needs source credentials, but \(source.sourceDescription) has none"
             )
         }
@@ -53,6 +60,6 @@ package struct AssumeRoleCredentialProvider: CredentialProvider {
             roleArn: settings.roleArn, sessionName: sessionName, externalId: settings.externalId,
             durationSeconds: settings.durationSeconds, sourceCredentials: sourceCredentials.signing
         )
-        return AWSCredentials(signing: assumed.signing, expiration: assumed.expiration, source: "profile '\(profile)' role \(settings.roleArn)")
+        return AWSCredentials(signing: assumed.signing, expiration: assumed.expiration, source: "\(origin) role \(settings.roleArn)")
     }
 }

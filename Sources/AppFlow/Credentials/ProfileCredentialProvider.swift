@@ -117,7 +117,7 @@ package struct ProfileCredentialProvider: CredentialProvider {
         let role = AssumeRoleCredentialProvider.Settings(
             roleArn: roleArn, sessionName: value("role_session_name"), externalId: value("external_id"), durationSeconds: duration, region: region
         )
-        return .provider(AssumeRoleCredentialProvider(settings: role, source: source, profile: name, environment: environment, now: now))
+        return .provider(AssumeRoleCredentialProvider(settings: role, source: source, origin: "profile '\(name)'", environment: environment, now: now))
     }
 
     func sourceProvider(named sourceName: String, from name: String, shared: SharedConfiguration, visited: [String]) throws -> any CredentialProvider {

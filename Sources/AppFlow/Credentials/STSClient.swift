@@ -79,7 +79,9 @@ package struct STSClient: Sendable {
         do {
             return try await http.send(.init(method: .POST, url: url, headers: headers, body: body))
         } catch {
-            throw CredentialError(source: "STS \(operation) for \(roleArn)", message: "\(endpoint) did not answer: \(error)")
+            let timeout = (error as? CredentialHTTPClient.TransportError)?.kind == .timeout
+            throw CredentialError(source: "STS \(operation) for \(roleArn)", message: "\(endpoint) did not answer: \(error)",
+                                  code: timeout ? "Timeout" : "ConnectionError", retryable: true)
         }
     }
 
@@ -90,13 +92,17 @@ package struct STSClient: Sendable {
         do {
             root = try XMLElementNode.parse(answer.body)
         } catch {
-            throw CredentialError(source: context, message: "HTTP \(answer.status) with an unreadable answer (\(error))")
+            // A proxy's or load balancer's HTML page in front of a 5xx: worth another attempt.
+            throw CredentialError(source: context, message: "HTTP \(answer.status) with an unreadable answer (\(error))",
+                                  code: (200..<300).contains(answer.status) ? nil : String(answer.status),
+                                  retryable: isRetryable(status: answer.status, code: ""))
         }
         guard (200..<300).contains(answer.status) else {
             let error = root.child("Error")
-            let code = error?.child("Code")?.text ?? "HTTP \(answer.status)"
+            let code = error?.child("Code")?.text ?? String(answer.status)
             let message = error?.child("Message")?.text ?? "no message"
-            throw CredentialError(source: context, message: "\(code): \(message) (HTTP \(answer.status))")
+            throw CredentialError(source: context, message: "\(code): \(message) (HTTP \(answer.status))", code: code,
+                                  retryable: isRetryable(status: answer.status, code: code))
         }
         guard let credentials = root.path("\(operation)Result", "Credentials"),
               let keyId = credentials.child("AccessKeyId")?.text, !keyId.isEmpty,
@@ -112,6 +118,16 @@ package struct STSClient: Sendable {
             expiration: expiration,
             source: source
         )
+    }
+
+    /// STS's transient answers, as the SDKs' standard retry mode reads them: throttling codes,
+    /// 429 and 5xx. `AccessDenied`, `ExpiredToken` and the like come back the same every time.
+    static func isRetryable(status: Int, code: String) -> Bool {
+        let transient: Set<String> = [
+            "Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException",
+            "ServiceUnavailable", "InternalFailure", "InternalError", "RequestTimeout", "IDPCommunicationError",
+        ]
+        return transient.contains(code) || status == 429 || status >= 500
     }
 
     /// `application/x-www-form-urlencoded` with RFC 3986 unreserved characters left as they are.

@@ -7,7 +7,7 @@ import sys
 import time
 
 from jobs import JobFileBuilder, client_token, cross_check, jitter_ms, FLOW
-from procs import CPUSampler, Daemon, Emulator, loadavg, peer_env, rss_kib, sleep_until
+from procs import CPUSampler, Daemon, Emulator, loadavg, make_tls_files, peer_env, rss_kib, sleep_until
 from stats import lateness_summary, median
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -107,6 +107,89 @@ def precision(ctx):
         result["cron_cli_cpu_per_start"] = peer["cpu_seconds"] / max(1, peer["calls"])
     finally:
         emulator.stop()
+    result["load_after"] = loadavg()
+    return result
+
+
+# 1b. Wide area: arrival at a TLS endpoint across a delaying path ------------------------------
+
+def wide_area(ctx):
+    """Each tool's slots are `gap` seconds apart, more than the path's idle close, so every slot
+    finds its connection closed; the three tools run at once, their slots interleaved a third of
+    a gap apart, each with its own connections. Arrival is the emulator's record (behind the
+    path, after TLS): the floor is the one-way delay."""
+    one_way_ms, idle_close = 10, 20
+    count, gap = (2, 25) if ctx.quick else (10, 25)
+    lead = 5
+    result = {"slots": count, "gap_seconds": gap, "one_way_ms": one_way_ms, "idle_close_seconds": idle_close,
+              "load_before": loadavg()}
+    tls_dir = ctx.path("wide-area-tls")
+    os.makedirs(tls_dir, exist_ok=True)
+    ca, cert, key = make_tls_files(tls_dir)
+    emulator = Emulator(ctx.bin_dir, ctx.workdir, tls=(cert, key))
+    proxy_log = open(ctx.path("delay-proxy.jsonl"), "w")
+    proxy = subprocess.Popen([sys.executable, os.path.join(HERE, "delay_proxy.py"), "--upstream", f"127.0.0.1:{emulator.port}",
+                              "--one-way-ms", str(one_way_ms), "--idle-close", str(idle_close)],
+                             stdout=subprocess.PIPE, text=True)
+    peers = []
+    try:
+        line = proxy.stdout.readline()
+        if not line.startswith("LISTENING"):
+            raise RuntimeError(f"delay proxy did not start: {line!r}")
+        endpoint = f"https://localhost:{int(line.split()[1])}"
+        tls_env = {"AWS_CA_BUNDLE": ca}
+        t0 = int(time.time()) + lead + 5
+        builder = JobFileBuilder(max_concurrency=4, rate_limit=0)
+        for i in range(count):
+            builder.at_job(f"w{i:03d}", t0 + i * gap)
+        config = builder.write(ctx.path("wide-area.toml"))
+        cross_check(ctx.bin_dir, config, builder.slots)
+        ctx.log(f"wide area: appflowd, boto3 loop and aws CLI at once, {count} slots each, {gap} s apart, "
+                f"{one_way_ms} ms each way, idle close {idle_close} s")
+        daemon = Daemon(ctx.bin_dir, config, endpoint, workdir=ctx.workdir, extra_env=tls_env)
+        boto_slots = [{"token": f"boto3-wide-{i}", "fire": s["fire"] + gap / 3} for i, s in enumerate(builder.slots)]
+        cli_slots = [{"token": f"cli-wide-{i}", "fire": s["fire"] + 2 * gap / 3} for i, s in enumerate(builder.slots)]
+        env = peer_env(endpoint)
+        env.update(tls_env)
+        for script, plan in (("peer_boto3.py", {"mode": "schedule", "endpoint": endpoint, "slots": boto_slots}),
+                             ("peer_cron.py", {"endpoint": endpoint, "slots": cli_slots})):
+            plan_path = ctx.path(f"wide-area-{script}.json")
+            with open(plan_path, "w") as handle:
+                json.dump(plan, handle)
+            with open(plan_path) as plan_file:
+                peer = subprocess.Popen([sys.executable, os.path.join(HERE, script)], stdin=plan_file,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+            peers.append((script, peer))
+        try:
+            sleep_until(cli_slots[-1]["fire"] + 3)
+            wait_for_arrivals(emulator, 3 * count, 30)
+        finally:
+            daemon.stop()
+            daemon.cleanup()
+        peer_figures = {}
+        for script, peer in peers:
+            out, err = peer.communicate(timeout=120)
+            if peer.returncode != 0:
+                raise RuntimeError(f"{script} failed: {err[-2000:]}")
+            peer_figures[script] = json.loads(out.strip().splitlines()[-1])
+        arrivals = arrivals_by_token(emulator)
+        result["appflowd"] = lateness_summary(lateness(builder.slots, arrivals), count)
+        result["boto3"] = lateness_summary(lateness(boto_slots, arrivals), count)
+        result["boto3"]["errors"] = peer_figures["peer_boto3.py"]["errors"]
+        result["cron_cli"] = lateness_summary(lateness(cli_slots, arrivals), count)
+        result["cron_cli"]["errors"] = peer_figures["peer_cron.py"]["errors"]
+    finally:
+        for _, peer in peers:
+            if peer.poll() is None:
+                peer.kill()
+        proxy.terminate()
+        proxy_out, _ = proxy.communicate(timeout=10)
+        proxy_log.write(proxy_out)
+        proxy_log.close()
+        emulator.stop()
+    closed = [json.loads(x) for x in proxy_out.splitlines() if x.startswith("{")]
+    result["connections"] = len(closed)
+    result["closed_idle"] = sum(1 for c in closed if c["reason"] == "idle")
     result["load_after"] = loadavg()
     return result
 

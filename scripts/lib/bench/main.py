@@ -15,7 +15,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import items  # noqa: E402
 import report  # noqa: E402
 
-ORDER = ["precision", "burst", "cost", "footprint", "scaling", "emulator"]
+ORDER = ["precision", "widearea", "burst", "cost", "footprint", "scaling", "emulator"]
 
 
 def machine():
@@ -67,6 +67,8 @@ def main():
         item_began = time.monotonic()
         if item == "cost":
             results["items"][item] = items.cost(ctx, results["items"]["burst"])
+        elif item == "widearea":
+            results["items"][item] = items.wide_area(ctx)
         elif item == "emulator":
             results["items"][item] = items.emulator_throughput(ctx)
         else:

@@ -32,6 +32,23 @@ def peer_env(endpoint):
     return env
 
 
+def make_tls_files(directory):
+    """A throwaway CA and a certificate for `localhost` signed by it (openssl), for a TLS
+    endpoint on loopback. Returns (ca.pem, server chain PEM, server key PEM)."""
+    ca_key, ca, key, csr, cert = (os.path.join(directory, n) for n in ("ca.key", "ca.pem", "server.key", "server.csr", "server.pem"))
+    ext = os.path.join(directory, "server.ext")
+    with open(ext, "w") as handle:
+        handle.write("subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\n")
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True}
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", ca_key, "-out", ca, "-days", "2", "-subj", "/CN=appflowd bench CA"], **quiet)
+    subprocess.run(["openssl", "req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                    "-keyout", key, "-out", csr, "-subj", "/CN=localhost"], **quiet)
+    subprocess.run(["openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial",
+                    "-out", cert, "-days", "2", "-extfile", ext], **quiet)
+    return ca, cert, key
+
+
 def loadavg():
     with open("/proc/loadavg") as handle:
         return [float(x) for x in handle.read().split()[:3]]
@@ -163,7 +180,8 @@ class NotifySocket:
 
 
 class Emulator:
-    def __init__(self, bin_dir, workdir, threads=None, record=True, flows=("bench",)):
+    def __init__(self, bin_dir, workdir, threads=None, record=True, flows=("bench",), tls=None):
+        """`tls`: (certificate chain PEM, key PEM) to serve HTTPS for the name `localhost`."""
         workdir = tempfile.mkdtemp(prefix="emulator-", dir=workdir)
         self.record = os.path.join(workdir, "emulator.jsonl") if record else None
         args = [os.path.join(bin_dir, "appflow-emulator"), "--port", "0", "--run-seconds", "1", "--seed", "7"]
@@ -173,13 +191,15 @@ class Emulator:
             args += ["--record", self.record]
         if threads:
             args += ["--threads", str(threads)]
+        if tls:
+            args += ["--tls-cert", tls[0], "--tls-key", tls[1]]
         self.log = open(os.path.join(workdir, "emulator.log"), "w")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self.log, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("LISTENING"):
             raise RuntimeError(f"emulator did not start: {line!r}")
         self.port = int(line.split()[1])
-        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.endpoint = f"https://localhost:{self.port}" if tls else f"http://127.0.0.1:{self.port}"
 
     def start_flows(self, after=0.0):
         """StartFlow records from the JSONL record (flushed one line per write)."""
@@ -209,12 +229,13 @@ class Emulator:
 class Daemon:
     """`appflowd run` with a NOTIFY_SOCKET this benchmark owns; `ready_seconds` is exec -> READY=1."""
 
-    def __init__(self, bin_dir, config, endpoint, log_level="warning", ready_timeout=120, workdir=None):
+    def __init__(self, bin_dir, config, endpoint, log_level="warning", ready_timeout=120, workdir=None, extra_env=None):
         self.tmp = tempfile.mkdtemp(prefix="daemon-", dir=workdir)
         self.notify = NotifySocket(self.tmp)
         self.state_dir = os.path.join(self.tmp, "state")
         env = peer_env(endpoint)
         env["NOTIFY_SOCKET"] = self.notify.path
+        env.update(extra_env or {})
         self.log_path = os.path.join(self.tmp, "daemon.log")
         self.log = open(self.log_path, "w")
         args = [os.path.join(bin_dir, "appflowd"), "run", "--config", config, "--state-dir", self.state_dir,

@@ -43,6 +43,23 @@ def precision_md(r):
     return text
 
 
+def wide_area_md(r):
+    a, b, c = r["appflowd"], r["boto3"], r["cron_cli"]
+    rows = []
+    for key, label in (("min_ms", "min"), ("p50_ms", "p50"), ("max_ms", "max")):
+        rows.append([label, fmt(a[key], 1), fmt(b[key], 1), fmt(c[key], 0), ratio(b[key], a[key]), ratio(c[key], a[key])])
+    rows.append(["StartFlows arrived", f"{a['arrived']}/{a['slots']}", f"{b['arrived']}/{b['slots']}",
+                 f"{c['arrived']}/{c['slots']}", "", ""])
+    text = table(["arrival minus fire time (ms)", "appflowd", "boto3 loop", "cron-style + aws CLI", "boto3 / appflowd",
+                  "CLI / appflowd"], rows)
+    ok = a["max_ms"] is not None and a["max_ms"] <= r["one_way_ms"] + 3 and a["arrived"] == a["slots"]
+    text += (f"\n\nPath: {r['one_way_ms']} ms each way (the floor), a round trip before a new connection carries data, "
+             f"idle connections closed after {r['idle_close_seconds']} s; slots {r['gap_seconds']} s apart per tool. "
+             f"The proxy saw {r['connections']} connections, {r['closed_idle']} of them closed for idleness.\n\n"
+             f"Target: every slot within {r['one_way_ms'] + 3} ms: {verdict(ok)} (worst {fmt(a['max_ms'], 1)} ms).")
+    return text
+
+
 def burst_md(r):
     a, b = r["appflowd"], r["boto3"]
     rows = [
@@ -129,7 +146,7 @@ def emulator_md(r):
 
 def markdown(results):
     parts = [f"Run: {results['started']}, mode {results['mode']}, machine: {results['machine']}"]
-    sections = [("precision", "Fire precision", precision_md), ("burst", "Burst", burst_md), ("cost", "Cost per start", cost_md),
+    sections = [("precision", "Fire precision", precision_md), ("widearea", "Wide area", wide_area_md), ("burst", "Burst", burst_md), ("cost", "Cost per start", cost_md),
                 ("footprint", "Footprint", footprint_md), ("scaling", "Scaling", scaling_md),
                 ("emulator", "Emulator throughput", emulator_md)]
     for key, title, render in sections:

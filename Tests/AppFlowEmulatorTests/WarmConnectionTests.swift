@@ -1,0 +1,65 @@
+import AppFlow
+import AppFlowEmulator
+import SigV4
+import Testing
+
+/// `AppFlowClient.warm()` (issue 13): the connection it opens is the one the next call uses, it
+/// sends no AWS operation and no credentials, and a connection just used is not warmed again.
+@Suite(.timeLimit(.minutes(2)))
+struct WarmConnectionTests {
+    struct Fixed: CredentialProvider {
+        var sourceDescription: String { "test" }
+        func resolve() async throws -> AWSCredentials? {
+            AWSCredentials(
+                signing: SigV4Credentials(accessKeyId: EmulatorHarness.accessKeyId, secretAccessKey: EmulatorHarness.secret, sessionToken: nil),
+                source: "test")
+        }
+    }
+
+    func withClient(_ body: (EmulatorServer, AppFlowClient) async throws -> Void) async throws {
+        let server = try await EmulatorServer.start(EmulatorConfiguration(
+            flows: [EmulatedFlow(name: "daily-sync")],
+            credentials: [EmulatorHarness.accessKeyId: EmulatorHarness.secret], port: 0, threads: 1))
+        let client = try AppFlowClient(configuration: .init(
+            region: "us-west-2", endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: server.port), credentials: Fixed()))
+        do {
+            try await body(server, client)
+        } catch {
+            try? await client.shutdown()
+            try await server.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        try await server.shutdown()
+    }
+
+    @Test func theCallAfterAWarmUpUsesItsConnection() async throws {
+        try await withClient { server, client in
+            #expect(server.connectionsAccepted == 0)
+            #expect(await client.warm())
+            #expect(server.connectionsAccepted == 1)
+            let warmUp = try #require(server.requests.last)
+            #expect(warmUp.method == "HEAD" && warmUp.path == "/" && warmUp.operation == nil)
+            #expect(warmUp.accessKeyId == nil, "no credentials on the wire")
+            _ = try await client.startFlow(flowName: "daily-sync", clientToken: "warm-1")
+            #expect(server.connectionsAccepted == 1, "StartFlow went out on the warmed connection")
+            #expect(server.requests.filter { $0.operation == "StartFlow" }.count == 1)
+        }
+    }
+
+    @Test func aConnectionJustUsedIsNotWarmedAgain() async throws {
+        try await withClient { server, client in
+            _ = try await client.startFlow(flowName: "daily-sync", clientToken: "warm-2")
+            let before = server.requests.count
+            #expect(await client.warm() == false)
+            #expect(server.requests.count == before, "no request")
+        }
+    }
+
+    @Test func aWarmUpThatCannotConnectIsQuiet() async throws {
+        let client = try AppFlowClient(configuration: .init(
+            region: "us-west-2", endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: 9), credentials: Fixed()))
+        #expect(await client.warm() == false)
+        try await client.shutdown()
+    }
+}
