@@ -57,7 +57,7 @@ package struct StatusReport: Sendable {
         let jobs = jobFile?.jobs ?? []
         for (order, job) in jobs.enumerated() {
             let remembered = ledger.jobs[job.name]
-            var row = Self.row(name: job.name, flow: job.flow, ledger: remembered, zone: job.timeZone)
+            var row = Self.row(name: job.name, flow: job.flow, ledger: remembered, zone: job.timeZone, nowMs: nowMs)
             row.enabled = job.enabled
             row.inJobFile = true
             row.jitterMilliseconds = job.jitterMilliseconds
@@ -70,23 +70,28 @@ package struct StatusReport: Sendable {
         let named = Set(jobs.map(\.name))
         let zone = jobFile?.timeZone ?? .current
         for (name, remembered) in ledger.jobs.sorted(by: { $0.key < $1.key }) where !named.contains(name) {
-            rows.append(Self.row(name: name, flow: remembered.flow, ledger: remembered, zone: zone))
+            rows.append(Self.row(name: name, flow: remembered.flow, ledger: remembered, zone: zone, nowMs: nowMs))
         }
         self.rows = rows
     }
 
-    static func row(name: String, flow: String, ledger: JobLedger?, zone: TimeZone) -> Row {
+    static func row(name: String, flow: String, ledger: JobLedger?, zone: TimeZone, nowMs: Int64) -> Row {
         var slots: [Int64: SlotSummary] = [:]
+        var pending = 0
         if let ledger {
             for summary in ledger.history { slots[summary.slot] = summary }
-            // Open slots stay in their own maps even after they leave the history.
-            for (slot, summary) in ledger.unresolved { slots[slot] = summary }
+            // Open slots stay in their own maps even after they leave the history. A slot whose
+            // `sent` was written ahead of a fire time still to come is not sent yet: not shown.
+            for (slot, summary) in ledger.unresolved where summary.fireAt.map({ $0 * 1000 <= Double(nowMs) }) ?? true {
+                slots[slot] = summary
+                pending += 1
+            }
             for (slot, summary) in ledger.running { slots[slot] = summary }
         }
         return Row(
             job: name, flow: ledger?.flow ?? flow, enabled: true, inJobFile: false, timeZone: zone, jitterMilliseconds: 0,
             slots: slots.values.sorted { $0.slot > $1.slot },
-            pending: ledger?.unresolved.count ?? 0, running: ledger?.running.count ?? 0, next: nil
+            pending: pending, running: ledger?.running.count ?? 0, next: nil
         )
     }
 

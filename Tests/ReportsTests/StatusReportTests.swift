@@ -125,6 +125,20 @@ struct StatusReportTests {
         #expect(report.rows[1].last?.outcome == nil && report.table().contains("pending"))
     }
 
+    /// A slot whose `sent` was written ahead of its fire time (docs/ledger.md) is not sent before
+    /// that time: neither LAST nor pending until then; the next slot meanwhile.
+    @Test func aSlotRecordedAheadOfItsFireTimeIsTheNextOneUntilItFires() throws {
+        var state = Self.ledger()
+        let s815 = Self.t0 + 900
+        state.apply(.sentAhead(job: "fresh", flow: "orders", slot: s815, token: Self.token("fresh", "orders", s815),
+                               at: Double(s815) - 2, fireAt: Double(s815)), historyLimit: 50)
+        let before = StatusReport(jobFile: try jobFile(Self.toml, now: Self.t0), ledger: state, nowMs: s815 * 1000 - 1000)
+        #expect(before.rows[1].last == nil && before.rows[1].pending == 0)
+        #expect(before.rows[1].next?.slot == s815)
+        let after = StatusReport(jobFile: try jobFile(Self.toml, now: Self.t0), ledger: state, nowMs: s815 * 1000 + 1000)
+        #expect(after.rows[1].last?.slot == s815 && after.rows[1].pending == 1, "possibly sent from its fire time on")
+    }
+
     @Test func withoutAJobFileTheLedgerIsStillShown() throws {
         let report = StatusReport(jobFile: nil, ledger: Self.ledger(), nowMs: Self.t0 * 1000)
         #expect(report.rows.map(\.job) == ["gone", "hourly"])
