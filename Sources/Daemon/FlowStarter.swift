@@ -2,6 +2,7 @@ import AppFlow
 import Foundation
 import JobFile
 import Logging
+import Scheduler
 import Synchronization
 
 /// What the daemon needs of AppFlow, per job region and role; `RegionalClients` in production, a
@@ -11,10 +12,13 @@ package protocol FlowStarter: Sendable {
     func findExecution(target: CallTarget, flowName: String, executionId: String) async throws -> FlowExecution?
     /// Makes the target's client ready for a slot about to fire; never throws (the call reports).
     func warm(target: CallTarget) async
+    /// Signs these StartFlows ahead of their fire times; never throws (the call signs anew).
+    func presign(target: CallTarget, requests: [PresignRequest]) async
 }
 
 extension FlowStarter {
     package func warm(target: CallTarget) async {}
+    package func presign(target: CallTarget, requests: [PresignRequest]) async {}
 }
 
 /// One `AppFlowClient` per region and role the jobs use (`CallTarget`). `prepare(targets:)`
@@ -120,6 +124,13 @@ package final class RegionalClients: FlowStarter {
 
     package func findExecution(target: CallTarget, flowName: String, executionId: String) async throws -> FlowExecution? {
         try await client(for: target).findExecution(flowName: flowName, executionId: executionId, maxPages: 10)
+    }
+
+    package func presign(target: CallTarget, requests: [PresignRequest]) async {
+        guard let client = try? client(for: target) else { return }
+        // Dated at the fire time's second (rounded down, fire times are positive: never after the send).
+        let starts = requests.map { (flowName: $0.flow, clientToken: $0.token, fireSeconds: $0.fireMs / 1000) }
+        await client.presignStartFlows(starts)
     }
 
     package func warm(target: CallTarget) async {

@@ -172,6 +172,9 @@ package struct SchedulerService: Service {
                 case .warm(let target):
                     let client = deps.client
                     group.addTask { await client.warm(target: target) }
+                case .presign(let target, let requests):
+                    let client = deps.client
+                    group.addTask { await client.presign(target: target, requests: requests) }
                 case .loadJobFile:
                     let (load, check, continuation) = (deps.loadJobFile, deps.checkSetup, continuation)
                     group.addTask {

@@ -14,6 +14,10 @@ package enum SchedulerAction: Sendable, Equatable {
     /// Make the client of this region ready for a slot about to fire (credentials, a connection
     /// open with TLS done); nothing is delivered back. Only with `Configuration.warmLead`.
     case warm(CallTarget)
+    /// Sign these StartFlow requests now, each dated at its fire time (slots recorded ahead),
+    /// so that at the fire time only the bytes are written; nothing is delivered back. Only with
+    /// `Configuration.presignAhead`.
+    case presign(CallTarget, [PresignRequest])
     /// Read and validate the job file (and prepare its regions' clients), then deliver
     /// `reloadLoaded` or `reloadFailed`.
     case loadJobFile
@@ -36,6 +40,13 @@ package struct StartRequest: Sendable, Equatable {
     package var flow: String
     package var token: String
     package var attempt: Int
+}
+
+package struct PresignRequest: Sendable, Equatable {
+    package var flow: String
+    package var token: String
+    /// The fire time, in Unix milliseconds: the request is dated at its second.
+    package var fireMs: Int64
 }
 
 package struct PollRequest: Sendable, Equatable {

@@ -47,6 +47,7 @@ extension SchedulerStateMachine {
             horizon = max(horizon, latest)
         }
         var fresh: [DueSlot] = []
+        var announced: [DueSlot] = []
         for due in planner.popAhead(horizonMs: horizon, nowMs: nowMs) {
             guard let (job, _) = jobs[due.jobName], slots[due.id] == nil, ahead[due.id] == nil else { continue }
             // The previous run may end before the fire time; if not, the slot is skipped then.
@@ -58,6 +59,7 @@ extension SchedulerStateMachine {
             } else {
                 fresh.append(due)
             }
+            announced.append(due)
         }
         let replaced = previous.values.filter { old in !(ahead[old.due.id]?.records(old.due) ?? false) }
         withdraw(replaced, nowMs: nowMs, reason: reason)
@@ -67,6 +69,20 @@ extension SchedulerStateMachine {
             enqueueRecord(.sentAhead(job: due.jobName, flow: due.flow, slot: due.slot, token: due.token, at: at,
                                      fireAt: Double(due.fireMs) / 1000), releases: due.id)
         }
+        presign(announced)
+    }
+
+    /// The StartFlows of these slots signed ahead, one action per region and role, in slot order.
+    mutating func presign(_ slots: [DueSlot]) {
+        guard configuration.presignAhead, !slots.isEmpty else { return }
+        var order: [CallTarget] = []
+        var requests: [CallTarget: [PresignRequest]] = [:]
+        for due in slots {
+            guard let (job, _) = jobs[due.jobName] else { continue }
+            if requests[job.target] == nil { order.append(job.target) }
+            requests[job.target, default: []].append(PresignRequest(flow: due.flow, token: due.token, fireMs: due.fireMs))
+        }
+        for target in order { emit(.presign(target, requests[target] ?? [])) }
     }
 
     /// Queues a withdrawal for each of these records written ahead. A withdrawn record still in

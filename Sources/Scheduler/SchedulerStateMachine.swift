@@ -34,6 +34,9 @@ package struct SchedulerStateMachine: Sendable {
         /// How long before the next fire time the machine asks for that slot's client to be made
         /// ready (`SchedulerAction.warm`). Nil: never.
         package var warmLead: Duration?
+        /// Whether the StartFlow of each slot recorded ahead is signed ahead too
+        /// (`SchedulerAction.presign`).
+        package var presignAhead = false
 
         package init(watchdogInterval: Duration? = nil, stopGrace: Duration = .seconds(10)) {
             self.watchdogInterval = watchdogInterval

@@ -163,6 +163,7 @@ struct Run: AsyncParsableCommand {
         configuration.maxSleep = .seconds(10)
         // Within the clients' idle connection timeout, so the connection warmed is still there.
         configuration.warmLead = .seconds(2)
+        configuration.presignAhead = true
         return configuration
     }
 

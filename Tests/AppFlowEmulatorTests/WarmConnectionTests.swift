@@ -1,5 +1,6 @@
 import AppFlow
 import AppFlowEmulator
+import Foundation
 import SigV4
 import Testing
 
@@ -61,5 +62,57 @@ struct WarmConnectionTests {
             region: "us-west-2", endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: 9), credentials: Fixed()))
         #expect(await client.warm() == false)
         try await client.shutdown()
+    }
+}
+
+/// `AppFlowClient.presignStartFlows` (issue 13): a StartFlow signed ahead, dated at its fire
+/// time's second, goes out as it is, and the emulator (which checks every signature) accepts it;
+/// one that no longer fits is signed anew.
+@Suite(.timeLimit(.minutes(2)))
+struct PresignTests {
+    func withClient(_ body: (EmulatorServer, AppFlowClient) async throws -> Void) async throws {
+        let server = try await EmulatorServer.start(EmulatorConfiguration(
+            flows: [EmulatedFlow(name: "daily-sync"), EmulatedFlow(name: "other")],
+            credentials: [EmulatorHarness.accessKeyId: EmulatorHarness.secret], port: 0, threads: 1))
+        let client = try AppFlowClient(configuration: .init(
+            region: "us-west-2", endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: server.port),
+            credentials: WarmConnectionTests.Fixed()))
+        do {
+            try await body(server, client)
+        } catch {
+            try? await client.shutdown()
+            try await server.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+        try await server.shutdown()
+    }
+
+    static var nowSeconds: Int64 { Int64(Date().timeIntervalSince1970) }
+
+    @Test func aRequestSignedAheadGoesOutAsItIsAndIsAccepted() async throws {
+        try await withClient { server, client in
+            await client.presignStartFlows([("daily-sync", "ahead-1", Self.nowSeconds), ("daily-sync", "ahead-2", Self.nowSeconds + 1)])
+            #expect(client.presignedCount == 2)
+            let result = try await client.startFlow(flowName: "daily-sync", clientToken: "ahead-1")
+            #expect(result.executionId != nil)
+            #expect(client.presignedSendCount == 1 && client.presignedCount == 1)
+            let start = try #require(server.requests.last)
+            #expect(start.status == 200 && start.accessKeyId == EmulatorHarness.accessKeyId, "the signature dated ahead checks out")
+            // A retry of the same token is signed anew.
+            _ = try await client.startFlow(flowName: "daily-sync", clientToken: "ahead-1")
+            #expect(client.presignedSendCount == 1)
+        }
+    }
+
+    @Test func oneThatNoLongerFitsIsSignedAnew() async throws {
+        try await withClient { server, client in
+            // Another flow under the same token (a reload changed it), and a date AWS would refuse.
+            await client.presignStartFlows([("other", "changed", Self.nowSeconds), ("daily-sync", "stale", Self.nowSeconds - 600)])
+            _ = try await client.startFlow(flowName: "daily-sync", clientToken: "changed")
+            _ = try await client.startFlow(flowName: "daily-sync", clientToken: "stale")
+            #expect(client.presignedSendCount == 0)
+            #expect(server.requests.filter { $0.operation == "StartFlow" }.allSatisfy { $0.status == 200 })
+        }
     }
 }
