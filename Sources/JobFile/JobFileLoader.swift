@@ -52,6 +52,7 @@ package enum JobFileLoader {
 
     /// The warning for `external_id` / `role_session_name` at the top when no job assumes a role.
     static func unusedRoleKeys(_ table: TOMLTable, jobs: [Job], fileName: String, bytes: [UInt8], now: Int64) -> [Diagnostic] {
+        guard ["external_id", "role_session_name"].contains(where: { !(table[$0]?.string ?? "").isEmpty }) else { return [] }
         // As written, too: a job whose role is refused still names one.
         let tables = [table] + (table["job"]?.array?.compactMap(\.table) ?? [])
         let named = tables.contains { !($0["role_arn"]?.string ?? "").isEmpty }

@@ -60,7 +60,7 @@ extension SchedulerStateMachine {
 
     /// The job's next fire time after what was decided.
     mutating func publishNext(job name: String, nowMs: Int64) {
-        guard let (job, order) = jobs[name], job.enabled else { return }
+        guard configuration.jobMetrics, let (job, order) = jobs[name], job.enabled else { return }
         var next = SchedulePlanner.firstFuture(job: job, order: order, nowMs: nowMs)
         if let last = decided[name], let candidate = next, candidate.slot <= last {
             next = job.schedule.nextSlot(after: last).map { DueSlot(job: job, jobOrder: order, slot: $0) }

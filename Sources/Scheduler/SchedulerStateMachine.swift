@@ -37,6 +37,9 @@ package struct SchedulerStateMachine: Sendable {
         /// Whether the StartFlow of each slot recorded ahead is signed ahead too
         /// (`SchedulerAction.presign`).
         package var presignAhead = false
+        /// Whether each job's next fire time is published as a metric (`MetricEvent.next`):
+        /// off when no metrics are exported, which spares a schedule step per job at READY.
+        package var jobMetrics = true
 
         package init(watchdogInterval: Duration? = nil, stopGrace: Duration = .seconds(10)) {
             self.watchdogInterval = watchdogInterval

@@ -97,6 +97,7 @@ struct Run: AsyncParsableCommand {
         let grace = Duration.milliseconds(Int64(stopGrace * 1000))
         var schedulerConfiguration = Self.schedulerConfiguration(stopGrace: grace)
         schedulerConfiguration.setupNote = setup.statusNote
+        schedulerConfiguration.jobMetrics = jobFile.metricsListen != nil || jobFile.metricsFile != nil
         let scheduler = SchedulerService(
             jobFile: jobFile,
             configuration: schedulerConfiguration,
@@ -112,13 +113,15 @@ struct Run: AsyncParsableCommand {
             )
         )
         // Started in this order and stopped in reverse: the scheduler first (its calls in flight
-        // get the stop grace), then the metrics, the clients, and last the ledger.
+        // get the stop grace), then the metrics, the clients, and last the ledger. Each is named:
+        // without a name ServiceLifecycle describes the service by reflection, which for the
+        // scheduler walks the whole job table (60% of the time to READY at 10,000 jobs).
         var groupConfiguration = ServiceGroupConfiguration(
             services: [
-                .init(service: ClosingService { ledger.close() }),
-                .init(service: ClosingService { await clients.shutdown() }),
-                .init(service: exporter),
-                .init(service: scheduler),
+                .init(service: ClosingService { ledger.close() }, serviceName: "ledger"),
+                .init(service: ClosingService { await clients.shutdown() }, serviceName: "clients"),
+                .init(service: exporter, serviceName: "metrics"),
+                .init(service: scheduler, serviceName: "scheduler"),
             ],
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger
