@@ -17,9 +17,10 @@ struct WarmConnectionTests {
         }
     }
 
-    func withClient(_ body: (EmulatorServer, AppFlowClient) async throws -> Void) async throws {
+    /// An emulator serving these flows, and a client of it with the emulator's key.
+    static func withClient(flows: [String] = ["daily-sync"], _ body: (EmulatorServer, AppFlowClient) async throws -> Void) async throws {
         let server = try await EmulatorServer.start(EmulatorConfiguration(
-            flows: [EmulatedFlow(name: "daily-sync")],
+            flows: flows.map { EmulatedFlow(name: $0) },
             credentials: [EmulatorHarness.accessKeyId: EmulatorHarness.secret], port: 0, threads: 1))
         let client = try AppFlowClient(configuration: .init(
             region: "us-west-2", endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: server.port), credentials: Fixed()))
@@ -32,6 +33,10 @@ struct WarmConnectionTests {
         }
         try await client.shutdown()
         try await server.shutdown()
+    }
+
+    func withClient(_ body: (EmulatorServer, AppFlowClient) async throws -> Void) async throws {
+        try await Self.withClient(body)
     }
 
     @Test func theCallAfterAWarmUpUsesItsConnection() async throws {
@@ -71,21 +76,7 @@ struct WarmConnectionTests {
 @Suite(.timeLimit(.minutes(2)))
 struct PresignTests {
     func withClient(_ body: (EmulatorServer, AppFlowClient) async throws -> Void) async throws {
-        let server = try await EmulatorServer.start(EmulatorConfiguration(
-            flows: [EmulatedFlow(name: "daily-sync"), EmulatedFlow(name: "other")],
-            credentials: [EmulatorHarness.accessKeyId: EmulatorHarness.secret], port: 0, threads: 1))
-        let client = try AppFlowClient(configuration: .init(
-            region: "us-west-2", endpoint: Endpoint(scheme: "http", host: "127.0.0.1", port: server.port),
-            credentials: WarmConnectionTests.Fixed()))
-        do {
-            try await body(server, client)
-        } catch {
-            try? await client.shutdown()
-            try await server.shutdown()
-            throw error
-        }
-        try await client.shutdown()
-        try await server.shutdown()
+        try await WarmConnectionTests.withClient(flows: ["daily-sync", "other"], body)
     }
 
     static var nowSeconds: Int64 { Int64(Date().timeIntervalSince1970) }

@@ -27,15 +27,20 @@ def table(header, rows):
     return "\n".join(lines)
 
 
-def precision_md(r):
+def three_tools_table(r, title, stats, digits):
+    """appflowd, the boto3 loop and the cron-style CLI side by side: one row per statistic
+    (key, label), the arrivals, and the peers' ratios."""
     a, b, c = r["appflowd"], r["boto3"], r["cron_cli"]
-    rows = []
-    for key, label in (("p50_ms", "p50"), ("p99_ms", "p99"), ("max_ms", "max")):
-        rows.append([label, fmt(a[key], 2), fmt(b[key], 2), fmt(c[key], 0), ratio(b[key], a[key]), ratio(c[key], a[key])])
+    rows = [[label, fmt(a[key], digits), fmt(b[key], digits), fmt(c[key], 0), ratio(b[key], a[key]), ratio(c[key], a[key])]
+            for key, label in stats]
     rows.append(["StartFlows arrived", f"{a['arrived']}/{a['slots']}", f"{b['arrived']}/{b['slots']}",
                  f"{c['arrived']}/{c['slots']}", "", ""])
-    text = table(["lateness (ms)", "appflowd", "boto3 loop", "cron-style + aws CLI", "boto3 / appflowd",
-                  "CLI / appflowd"], rows)
+    return table([title, "appflowd", "boto3 loop", "cron-style + aws CLI", "boto3 / appflowd", "CLI / appflowd"], rows)
+
+
+def precision_md(r):
+    a, b, c = r["appflowd"], r["boto3"], r["cron_cli"]
+    text = three_tools_table(r, "lateness (ms)", (("p50_ms", "p50"), ("p99_ms", "p99"), ("max_ms", "max")), 2)
     ok_p99 = a["p99_ms"] is not None and a["p99_ms"] < 2
     ok_ratio = all(peer[k] is not None and a[k] and peer[k] / a[k] >= 100 for peer in (b, c) for k in ("p50_ms", "p99_ms"))
     text += (f"\n\nTargets: p99 under 2 ms: {verdict(ok_p99)} ({fmt(a['p99_ms'], 2)} ms); "
@@ -44,14 +49,8 @@ def precision_md(r):
 
 
 def wide_area_md(r):
-    a, b, c = r["appflowd"], r["boto3"], r["cron_cli"]
-    rows = []
-    for key, label in (("min_ms", "min"), ("p50_ms", "p50"), ("max_ms", "max")):
-        rows.append([label, fmt(a[key], 1), fmt(b[key], 1), fmt(c[key], 0), ratio(b[key], a[key]), ratio(c[key], a[key])])
-    rows.append(["StartFlows arrived", f"{a['arrived']}/{a['slots']}", f"{b['arrived']}/{b['slots']}",
-                 f"{c['arrived']}/{c['slots']}", "", ""])
-    text = table(["arrival minus fire time (ms)", "appflowd", "boto3 loop", "cron-style + aws CLI", "boto3 / appflowd",
-                  "CLI / appflowd"], rows)
+    a = r["appflowd"]
+    text = three_tools_table(r, "arrival minus fire time (ms)", (("min_ms", "min"), ("p50_ms", "p50"), ("max_ms", "max")), 1)
     ok = a["max_ms"] is not None and a["max_ms"] <= r["one_way_ms"] + 3 and a["arrived"] == a["slots"]
     text += (f"\n\nPath: {r['one_way_ms']} ms each way (the floor), a round trip before a new connection carries data, "
              f"idle connections closed after {r['idle_close_seconds']} s; slots {r['gap_seconds']} s apart per tool. "
