@@ -13,10 +13,7 @@ extension AppFlowClient {
         /// Whether it can go out as it is: the same body, the credentials still current, and a
         /// signing date AWS accepts (within five minutes of now; a minute of margin is kept).
         func fits(body: [UInt8], credentials: SigV4Credentials, nowSeconds: Double) -> Bool {
-            body == self.body && credentials.accessKeyId == self.credentials.accessKeyId
-                && credentials.secretAccessKey == self.credentials.secretAccessKey
-                && credentials.sessionToken == self.credentials.sessionToken
-                && abs(nowSeconds - Double(dateSeconds)) < Self.validSeconds
+            body == self.body && credentials == self.credentials && abs(nowSeconds - Double(dateSeconds)) < Self.validSeconds
         }
 
         static let validSeconds: Double = 240

@@ -184,11 +184,7 @@ package final class AppFlowClient: Sendable {
 
     func signer(for credentials: SigV4Credentials) -> SigV4Signer {
         signerCache.withLock { cache in
-            if let cache, cache.credentials.accessKeyId == credentials.accessKeyId,
-               cache.credentials.secretAccessKey == credentials.secretAccessKey,
-               cache.credentials.sessionToken == credentials.sessionToken {
-                return cache.signer
-            }
+            if let cache, cache.credentials == credentials { return cache.signer }
             let signer = SigV4Signer(credentials: credentials, region: configuration.region, service: "appflow")
             cache = (credentials, signer)
             return signer

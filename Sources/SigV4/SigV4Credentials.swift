@@ -1,7 +1,7 @@
 /// AWS credentials for signing. The secret and the session token never appear in
 /// `description`, `debugDescription` or a `Mirror` (so `dump` and string
 /// interpolation cannot leak them into a log).
-package struct SigV4Credentials: Sendable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
+package struct SigV4Credentials: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible, CustomReflectable {
     package var accessKeyId: String
     package var secretAccessKey: String
     /// Set for temporary credentials (STS, SSO, instance roles); sent as `X-Amz-Security-Token`.

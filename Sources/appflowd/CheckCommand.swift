@@ -22,8 +22,8 @@ struct Check: AsyncParsableCommand {
             (the unit's ExecReload= does). Calls AWS only with --aws.
 
             With --aws, a valid file is followed by DescribeFlow for each enabled job's flow, in the \
-            job's region with the daemon's credentials (8 calls at a time, one per flow and region, \
-            retried as StartFlow is), and a table: JOB, FLOW, REGION, TRIGGER, STATUS, VERDICT. \
+            job's region with the credentials its StartFlow would use (the daemon's, or its role_arn's) \
+            (8 calls at a time, one per flow, region and role, retried as StartFlow is), and a table: JOB, FLOW, REGION, TRIGGER, STATUS, VERDICT. \
             Verdicts: "ok: starts a run" (an Active on-demand flow); "warning: Scheduled flow: \
             StartFlow activates it, no run" (scheduled or event flows, Draft and Suspended ones \
             included); "error: ..." for a flow not found, Deleted, Deprecated or Errored, an on-demand \

@@ -66,14 +66,15 @@ struct Run: AsyncParsableCommand {
 
         CredentialFileAudit.logWarnings(environment: environment, logger: logger)
         let clients = RegionalClients(environment: environment, maxConnections: jobFile.maxConcurrency, logger: logger)
+        let targets = ClientSetup.targets(of: jobFile)
         do {
-            try clients.prepare(targets: ClientSetup.targets(of: jobFile))
+            try clients.prepare(targets: targets)
         } catch {
             logger.critical("cannot configure the AppFlow client", metadata: ["error": "\(error)"])
             await clients.shutdown()
             throw ExitCode(1)
         }
-        let setup = await clients.setup(targets: ClientSetup.targets(of: jobFile))
+        let setup = await clients.setup(targets: targets)
         let about = ["version": Appflowd.configuration.version, "config": config, "state_dir": directory]
         Self.logSetup(setup, about: about, event: "starting", logger: logger)
 
